@@ -1,0 +1,79 @@
+# Reads labels/dod.json (the single source of truth for DoD items) at configure time and
+# registers every gtest case it names as its own CTest test, with the union of the labels of
+# every row that draws evidence from it, the row's timeout and the skip mapping.
+#
+# Caller sets: DOD_REGISTRY (path to dod.json), DOD_TARGET (the gtest binary),
+# DOD_XML_DIR (per-case gtest XML), DOD_RUN_FILE (where the run-start fixture records the run).
+
+set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS "${DOD_REGISTRY}")
+file(READ "${DOD_REGISTRY}" _dod_json)
+string(JSON _dod_n LENGTH "${_dod_json}" items)
+math(EXPR _dod_last "${_dod_n} - 1")
+
+set(_dod_tests "")
+foreach(i RANGE ${_dod_last})
+  string(JSON _id GET "${_dod_json}" items ${i} id)
+  string(JSON _mode GET "${_dod_json}" items ${i} mode)
+  string(JSON _timeout ERROR_VARIABLE _no_timeout GET "${_dod_json}" items ${i} timeout)
+  if(_no_timeout)
+    string(JSON _timeout GET "${_dod_json}" defaults timeout ${_mode})
+  endif()
+  string(JSON _runs_last ERROR_VARIABLE _no_last GET "${_dod_json}" items ${i} runs_last)
+  if(_no_last)
+    set(_runs_last OFF)
+  endif()
+  set(_labels "${_mode}")
+  string(JSON _nl LENGTH "${_dod_json}" items ${i} labels)
+  if(_nl GREATER 0)
+    math(EXPR _ll "${_nl} - 1")
+    foreach(j RANGE ${_ll})
+      string(JSON _l GET "${_dod_json}" items ${i} labels ${j})
+      list(APPEND _labels "${_l}")
+    endforeach()
+  endif()
+  string(JSON _nt LENGTH "${_dod_json}" items ${i} tests)
+  if(_nt EQUAL 0)
+    message(FATAL_ERROR "labels/dod.json: item ${_id} names no test case")
+  endif()
+  math(EXPR _tl "${_nt} - 1")
+  foreach(j RANGE ${_tl})
+    string(JSON _t GET "${_dod_json}" items ${i} tests ${j})
+    if(NOT _t MATCHES "^[A-Za-z0-9]+\\.[A-Za-z0-9_]+$")
+      message(FATAL_ERROR "labels/dod.json: item ${_id}: '${_t}' is not a concrete Suite.Name")
+    endif()
+    string(MAKE_C_IDENTIFIER "${_t}" _key)
+    if(NOT _t IN_LIST _dod_tests)
+      list(APPEND _dod_tests "${_t}")
+      set(_dod_labels_${_key} "")
+      set(_dod_timeout_${_key} 0)
+      set(_dod_last_${_key} OFF)
+    endif()
+    list(APPEND _dod_labels_${_key} ${_labels})
+    if(_timeout GREATER _dod_timeout_${_key})
+      set(_dod_timeout_${_key} ${_timeout})
+    endif()
+    if(_runs_last)
+      set(_dod_last_${_key} ON)
+    endif()
+  endforeach()
+endforeach()
+
+foreach(_t IN LISTS _dod_tests)
+  string(MAKE_C_IDENTIFIER "${_t}" _key)
+  list(REMOVE_DUPLICATES _dod_labels_${_key})
+  add_test(NAME ${_t}
+           COMMAND ${DOD_TARGET} --gtest_filter=${_t} --gtest_output=xml:${DOD_XML_DIR}/${_t}.xml)
+  set_tests_properties(${_t} PROPERTIES
+    LABELS "${_dod_labels_${_key}}"
+    SKIP_RETURN_CODE 77
+    TIMEOUT ${_dod_timeout_${_key}}
+    WORKING_DIRECTORY "${PROJECT_SOURCE_DIR}"
+    ENVIRONMENT "INFRA_DOD_RUN_FILE=${DOD_RUN_FILE};INFRA_DOD_XML_DIR=${DOD_XML_DIR}")
+  if(_dod_last_${_key})
+    # A cleanup of the run fixture runs after every other case of the selection.
+    set_tests_properties(${_t} PROPERTIES FIXTURES_CLEANUP dod_run)
+  else()
+    set_tests_properties(${_t} PROPERTIES FIXTURES_REQUIRED dod_run)
+  endif()
+endforeach()
+set(DOD_TESTS "${_dod_tests}")

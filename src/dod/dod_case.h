@@ -1,0 +1,52 @@
+#pragma once
+// The base of every DoD case. SetUp finds the case's rows in labels/dod.json, records them,
+// and skips with the gate's own reason when an opt-in flag, a variable or a confirmation is
+// missing. The case body then gathers, judges with a rule from src/, records evidence and
+// asserts.
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "registry/registry.h"
+#include "runtime/config.h"
+#include "runtime/evidence.h"
+
+namespace infra_dod {
+
+class DodCase : public ::testing::Test {
+ protected:
+  void SetUp() override;
+
+  const Config& config() const { return *config_; }
+  const Registry& registry() const { return *registry_; }
+  // The first row this case gives evidence for (rows sharing a case share gate and mode).
+  const DodItem& item() const { return *items_.front(); }
+  const std::vector<const DodItem*>& items() const { return items_; }
+  const Evidence& evidence() const { return *evidence_; }
+  static std::string test_name();
+
+  // Marks the case as unable to judge (auth, timeout, unreachable, bad config): the report shows
+  // `error`, not `fail`. Use as `return record_error(...)`.
+  void record_error(const std::string& message);
+  // Records where this case's evidence is, relative to the run folder.
+  void record_evidence(const std::filesystem::path& file);
+  // The runbook's console line: "PASS: <check>" or "FAIL: <check>: <reason>".
+  static void console_verdict(const std::string& check, bool ok, const std::string& reason = {});
+  // Passes when a valid attestation exists, skips (manual-pending) when none does, fails when
+  // the record attests a failure or is invalid.
+  void expect_attested();
+
+ private:
+  std::optional<Config> config_;
+  std::optional<Registry> registry_;
+  std::vector<const DodItem*> items_;
+  std::optional<Evidence> evidence_;
+};
+
+}  // namespace infra_dod
+
+// A case whose check is not written yet: the report shows it as not-run, never as a pass.
+#define DOD_NOT_IMPLEMENTED() GTEST_SKIP() << "not implemented yet"

@@ -1,0 +1,72 @@
+#include "registry/attestation.h"
+
+#include <ctime>
+#include <fstream>
+#include <regex>
+
+namespace infra_dod {
+namespace fs = std::filesystem;
+
+fs::path attestation_path(const fs::path& dir, const std::string& environment, const std::string& item) {
+  return dir / environment / (item + ".json");
+}
+
+nlohmann::json to_json(const AttestationRecord& a) {
+  nlohmann::json j = {{"item", a.item},           {"operator", a.operator_name}, {"utc", a.utc},
+                      {"environment", a.environment}, {"verdict", a.verdict},       {"evidence", a.evidence}};
+  if (!a.expires.empty()) j["expires"] = a.expires;
+  if (!a.note.empty()) j["note"] = a.note;
+  return j;
+}
+
+Result<AttestationRecord> load_attestation(const fs::path& file) {
+  std::ifstream in(file);
+  if (!in) return Error{ErrorKind::not_found, "no attestation at " + file.string()};
+  const auto j = nlohmann::json::parse(in, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) return Error{ErrorKind::config, file.string() + " is not a JSON object"};
+  auto str = [&](const char* k) { return j.contains(k) && j[k].is_string() ? j[k].get<std::string>() : std::string(); };
+  return AttestationRecord{str("item"),     str("operator"), str("utc"),     str("environment"),
+                     str("verdict"), str("evidence"), str("expires"), str("note")};
+}
+
+std::optional<std::chrono::system_clock::time_point> parse_utc(const std::string& s) {
+  static const std::regex kWhen(R"(^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2}):(\d{2})(?:\.\d+)?Z)?$)");
+  std::smatch m;
+  if (!std::regex_match(s, m, kWhen)) return std::nullopt;
+  std::tm tm{};
+  tm.tm_year = std::stoi(m[1]) - 1900;
+  tm.tm_mon = std::stoi(m[2]) - 1;
+  tm.tm_mday = std::stoi(m[3]);
+  if (m[4].matched) {
+    tm.tm_hour = std::stoi(m[4]);
+    tm.tm_min = std::stoi(m[5]);
+    tm.tm_sec = std::stoi(m[6]);
+  } else {
+    tm.tm_hour = 23;  // a date alone means the whole day
+    tm.tm_min = 59;
+    tm.tm_sec = 59;
+  }
+  return std::chrono::system_clock::from_time_t(timegm(&tm));
+}
+
+std::optional<std::string> attestation_problem(const AttestationRecord& a, const std::string& item,
+                                               const std::string& environment,
+                                               std::chrono::system_clock::time_point now) {
+  if (a.item != item) return "the record is for '" + a.item + "', not " + item;
+  if (a.operator_name.empty()) return "the record names no operator";
+  if (a.evidence.empty()) return "the record has no evidence pointer";
+  if (a.environment != environment)
+    return "the record is for environment '" + a.environment + "', this run is '" + environment + "'";
+  const auto when = parse_utc(a.utc);
+  if (!when) return "the record's utc '" + a.utc + "' is not an ISO 8601 UTC time";
+  if (*when > now + std::chrono::minutes(5)) return "the record's utc " + a.utc + " is in the future";
+  if (!a.expires.empty()) {
+    const auto until = parse_utc(a.expires);
+    if (!until) return "the record's expiry '" + a.expires + "' is not an ISO 8601 date";
+    if (*until < now) return "the attestation expired at " + a.expires;
+  }
+  if (a.verdict != "pass" && a.verdict != "fail") return "verdict must be pass or fail, found '" + a.verdict + "'";
+  return std::nullopt;
+}
+
+}  // namespace infra_dod

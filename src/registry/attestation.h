@@ -1,0 +1,38 @@
+#pragma once
+// A manual DoD row passes only on a valid attestation: who, when (UTC), where, the verdict and a
+// pointer to the evidence, optionally with an expiry. Records live in
+// <INFRA_DOD_ATTESTATIONS>/<environment>/<ITEM-ID>.json and are written by `infra-dod attest`.
+#include <chrono>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+
+#include "runtime/result.h"
+
+namespace infra_dod {
+
+struct AttestationRecord {
+  std::string item;
+  std::string operator_name;
+  std::string utc;          // ISO 8601, Z
+  std::string environment;
+  std::string verdict;      // "pass" or "fail"
+  std::string evidence;     // URL, ticket or path
+  std::string expires;      // optional ISO 8601 date or time
+  std::string note;
+};
+
+std::filesystem::path attestation_path(const std::filesystem::path& dir, const std::string& environment,
+                                       const std::string& item);
+// Not found is ErrorKind::not_found; a malformed record is ErrorKind::config.
+Result<AttestationRecord> load_attestation(const std::filesystem::path& file);
+nlohmann::json to_json(const AttestationRecord& a);
+// Why the record does not attest the item in this environment now; nothing when it does.
+std::optional<std::string> attestation_problem(const AttestationRecord& a, const std::string& item,
+                                               const std::string& environment,
+                                               std::chrono::system_clock::time_point now);
+// Parses 2026-11-26, 2026-11-26T10:00:00Z or with fractions; nothing when it is not one.
+std::optional<std::chrono::system_clock::time_point> parse_utc(const std::string& s);
+
+}  // namespace infra_dod

@@ -1,0 +1,125 @@
+#include "report/junit.h"
+
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+
+#include <fstream>
+#include <memory>
+#include <sstream>
+
+#include "runtime/text.h"
+
+namespace infra_dod {
+namespace {
+
+struct DocFree {
+  void operator()(xmlDoc* d) const { xmlFreeDoc(d); }
+};
+using Doc = std::unique_ptr<xmlDoc, DocFree>;
+
+Result<Doc> parse_xml(const std::string& xml, const std::string& origin) {
+  xmlDoc* d = xmlReadMemory(xml.data(), static_cast<int>(xml.size()), origin.c_str(), nullptr,
+                            XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_HUGE);
+  if (!d) return Error{ErrorKind::protocol, origin + ": not well-formed XML"};
+  return Doc(d);
+}
+
+std::string attr(xmlNode* n, const char* name) {
+  xmlChar* v = xmlGetProp(n, reinterpret_cast<const xmlChar*>(name));
+  if (!v) return {};
+  std::string s(reinterpret_cast<const char*>(v));
+  xmlFree(v);
+  return s;
+}
+
+std::string text_of(xmlNode* n) {
+  xmlChar* v = xmlNodeGetContent(n);
+  if (!v) return {};
+  std::string s(reinterpret_cast<const char*>(v));
+  xmlFree(v);
+  return s;
+}
+
+bool is(xmlNode* n, const char* name) {
+  return n->type == XML_ELEMENT_NODE && xmlStrcmp(n->name, reinterpret_cast<const xmlChar*>(name)) == 0;
+}
+
+Result<std::string> slurp(const std::filesystem::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) return Error{ErrorKind::not_found, "cannot read " + file.string()};
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+void collect_gtest(xmlNode* node, std::vector<GtestCase>& out) {
+  for (xmlNode* n = node; n; n = n->next) {
+    if (is(n, "testcase")) {
+      GtestCase c;
+      c.name = attr(n, "classname") + "." + attr(n, "name");
+      c.result = attr(n, "result");
+      for (xmlNode* k = n->children; k; k = k->next) {
+        if (is(k, "failure") && !c.failed) {
+          c.failed = true;
+          c.failure = drop_source_location(attr(k, "message"));
+        } else if (is(k, "skipped")) {
+          c.skipped = drop_source_location(attr(k, "message"));
+        } else if (is(k, "properties")) {
+          for (xmlNode* p = k->children; p; p = p->next)
+            if (is(p, "property")) c.properties[attr(p, "name")] = attr(p, "value");
+        }
+      }
+      out.push_back(std::move(c));
+    } else if (n->children) {
+      collect_gtest(n->children, out);
+    }
+  }
+}
+
+}  // namespace
+
+Result<std::vector<CtestCase>> parse_ctest_junit(const std::string& xml, const std::string& origin) {
+  auto doc = parse_xml(xml, origin);
+  if (!doc) return doc.error();
+  xmlNode* root = xmlDocGetRootElement(doc.value().get());
+  if (!root || !is(root, "testsuite"))
+    return Error{ErrorKind::protocol, origin + ": not a ctest JUnit file (root is not <testsuite>)"};
+  std::vector<CtestCase> out;
+  for (xmlNode* n = root->children; n; n = n->next) {
+    if (!is(n, "testcase")) continue;
+    CtestCase c;
+    c.name = attr(n, "name");
+    c.status = attr(n, "status");
+    const std::string t = attr(n, "time");
+    c.time = t.empty() ? 0.0 : std::strtod(t.c_str(), nullptr);
+    for (xmlNode* k = n->children; k; k = k->next) {
+      if (is(k, "skipped")) c.skipped_message = attr(k, "message");
+      if (is(k, "failure") && c.skipped_message.empty()) c.skipped_message = attr(k, "message");
+      if (is(k, "system-out")) c.output = text_of(k);
+    }
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
+Result<std::vector<CtestCase>> read_ctest_junit(const std::filesystem::path& file) {
+  auto text = slurp(file);
+  if (!text) return text.error();
+  return parse_ctest_junit(text.value(), file.string());
+}
+
+Result<std::vector<GtestCase>> parse_gtest_xml(const std::string& xml, const std::string& origin) {
+  auto doc = parse_xml(xml, origin);
+  if (!doc) return doc.error();
+  std::vector<GtestCase> out;
+  collect_gtest(xmlDocGetRootElement(doc.value().get()), out);
+  return out;
+}
+
+Result<std::vector<GtestCase>> read_gtest_xml(const std::filesystem::path& file) {
+  auto text = slurp(file);
+  if (!text) return text.error();
+  return parse_gtest_xml(text.value(), file.string());
+}
+
+}  // namespace infra_dod

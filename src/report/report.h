@@ -1,0 +1,65 @@
+#pragma once
+// The DoD table: ctest's JUnit + the per-case gtest XML + labels/dod.json, joined on the test
+// name, rendered as Markdown (for the ticket) and JSON (for machines), in the runbook's order
+// and words.
+#include <filesystem>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "registry/registry.h"
+#include "report/junit.h"
+
+namespace infra_dod {
+
+enum class Status { pass, fail, error, skipped, manual_pending, manual_attested, not_run };
+std::string to_string(Status s);
+std::optional<Status> status_from_string(const std::string& s);
+
+struct TestOutcome {
+  std::string test;
+  Status status = Status::not_run;
+  std::string reason;
+  std::string evidence;
+};
+
+// One test's outcome from what ctest and gtest recorded. `gtest` is null when no XML was left
+// (a timeout or a crash); `timeout_s` is the registered CTest timeout.
+TestOutcome judge_test(const std::string& test, const CtestCase* ctest, const GtestCase* gtest, int timeout_s,
+                       const std::string& mode);
+
+struct ReportRow {
+  const DodItem* item = nullptr;
+  Status status = Status::not_run;
+  std::string reason;
+  std::vector<TestOutcome> tests;
+  std::vector<std::string> evidence;
+};
+
+struct Report {
+  std::vector<ReportRow> rows;  // registry order
+  std::string run_id;
+  std::string evidence_dir;
+  std::string environment;
+  std::string generated_utc;
+  // Release-blocking rows that are fail or error.
+  std::vector<std::string> blocking() const;
+};
+
+struct ReportInputs {
+  std::vector<std::filesystem::path> junit_files;
+  std::filesystem::path gtest_xml_dir;
+  std::string run_id;
+  std::string evidence_dir;
+  std::string environment;
+  std::string generated_utc;
+};
+
+Result<Report> build_report(const Registry& registry, const ReportInputs& inputs);
+Report build_report(const Registry& registry, const std::map<std::string, TestOutcome>& outcomes);
+std::string render_markdown(const Report& report, const Registry& registry);
+nlohmann::json render_json(const Report& report);
+
+}  // namespace infra_dod

@@ -1,0 +1,63 @@
+#pragma once
+// HTTP over libcurl: connect and total timeouts, TLS verification on, plain http only to
+// loopback, bounded retries for 429/503/transport errors honouring Retry-After (through an
+// injectable Clock), and a log that never carries a registered secret.
+#include <chrono>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "runtime/clock.h"
+#include "runtime/result.h"
+
+namespace infra_dod {
+
+struct HttpRequest {
+  std::string method = "GET";
+  std::string url;
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+  std::chrono::milliseconds connect_timeout{std::chrono::seconds(10)};
+  std::chrono::milliseconds total_timeout{std::chrono::seconds(60)};
+  int max_attempts = 4;
+  // Transport errors are retried only when the request is safe to repeat.
+  bool idempotent = true;
+};
+
+struct HttpResponse {
+  long status = 0;
+  std::map<std::string, std::string> headers;  // names lower-cased; last one wins
+  std::string body;
+  int attempts = 0;
+  std::chrono::milliseconds elapsed{0};
+  std::optional<std::string> header(const std::string& name) const;
+};
+
+// What the log callback receives: already redacted.
+using HttpLog = std::function<void(const std::string& line)>;
+
+class HttpClient {
+ public:
+  explicit HttpClient(Clock& clock = SystemClock::instance(), HttpLog log = {});
+  // A response (any status) or the transport error that prevented one: unreachable, timeout,
+  // TLS, or a refused plain-http URL. The error message says how many attempts were made.
+  Result<HttpResponse> send(const HttpRequest& request) const;
+  Result<HttpResponse> get(const std::string& url, std::vector<std::pair<std::string, std::string>> headers = {}) const;
+
+  // Seconds to wait for a Retry-After value (delta-seconds or HTTP-date), capped.
+  static std::optional<std::chrono::milliseconds> parse_retry_after(const std::string& value,
+                                                                    std::chrono::system_clock::time_point now);
+  static bool is_loopback_host(const std::string& host);
+
+ private:
+  Clock& clock_;
+  HttpLog log_;
+};
+
+// ARM/Key Vault/Databricks style: a JSON body or a protocol error naming what came back instead
+// (an HTML error page, an empty body, truncated JSON).
+Result<std::string> describe_http_failure(const HttpResponse& r);
+
+}  // namespace infra_dod

@@ -1,0 +1,52 @@
+#pragma once
+// Child processes (az, kubectl, the user's python entry points) on Boost.Process: an argv, never
+// a shell string; a deadline that ends the child's whole process group; both pipes drained at
+// once; the exit code or signal; output redacted before anyone logs it.
+#include <chrono>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace infra_dod {
+
+struct ProcessSpec {
+  std::vector<std::string> argv;
+  // Variables to set (a value) or remove (nullopt) on top of the inherited environment.
+  std::map<std::string, std::optional<std::string>> env;
+  // Fed on stdin, then stdin is closed: the way to hand a child a token.
+  std::string stdin_data;
+  std::chrono::milliseconds deadline{std::chrono::seconds(120)};
+  // After the deadline: SIGTERM to the group, then SIGKILL after this grace.
+  std::chrono::milliseconds kill_grace{std::chrono::seconds(2)};
+  std::optional<std::filesystem::path> cwd;
+  // Per stream; the rest is drained and dropped so the child never blocks on a full pipe.
+  std::size_t max_output = 64u << 20;
+};
+
+struct ProcessResult {
+  std::vector<std::string> argv;
+  int exit_code = -1;    // when the child exited
+  int signal = 0;        // when a signal ended it
+  bool timed_out = false;
+  bool started = false;
+  std::string spawn_error;  // why it could not start
+  std::string out;
+  std::string err;
+  bool out_truncated = false;
+  bool err_truncated = false;
+  std::chrono::milliseconds elapsed{0};
+
+  bool succeeded() const { return started && !timed_out && signal == 0 && exit_code == 0; }
+  // "kubectl get deployment langfuse: exit 1: Error from server (NotFound): ..." with every
+  // registered secret and raw marker masked; safe to log.
+  std::string describe() const;
+  std::string redacted_out() const;
+  std::string redacted_err() const;
+  std::string command_line() const;  // redacted, for evidence
+};
+
+ProcessResult run_process(const ProcessSpec& spec);
+
+}  // namespace infra_dod

@@ -1,0 +1,25 @@
+#pragma once
+// Small text helpers shared by the runtime: encodings, hashes, UTC stamps, splitting.
+#include <chrono>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace infra_dod {
+
+std::string base64_encode(std::string_view bytes, bool url_safe = false, bool pad = true);
+std::string sha256_hex(std::string_view bytes);
+std::string trim(std::string_view s);
+std::vector<std::string> split_list(std::string_view s, char sep = ',');  // trimmed, empties dropped
+std::string to_lower(std::string_view s);
+bool iequals(std::string_view a, std::string_view b);
+bool starts_with(std::string_view s, std::string_view prefix);
+// 2026-11-26T20:31:04.123Z
+std::string utc_iso(std::chrono::system_clock::time_point t);
+// 20261126T203104Z, for folder names
+std::string utc_compact(std::chrono::system_clock::time_point t);
+std::string random_hex(std::size_t bytes);
+// The first line of a message: gtest prefixes failures and skips with "<file>:<line>".
+std::string drop_source_location(std::string_view gtest_message);
+
+}  // namespace infra_dod

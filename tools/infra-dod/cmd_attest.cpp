@@ -1,0 +1,89 @@
+#include <cstdio>
+#include <fstream>
+
+#include "commands.h"
+#include "registry/attestation.h"
+#include "registry/registry.h"
+#include "runtime/config.h"
+#include "runtime/evidence.h"
+#include "runtime/text.h"
+
+namespace infra_dod::cli {
+
+namespace {
+constexpr const char* kHelp = R"(usage: infra-dod attest ITEM --verdict pass|fail --evidence LINK
+                        [--operator NAME] [--environment ENV] [--expires DATE] [--note TEXT]
+
+Records a manual attestation for a DoD item whose mode is manual (DEV045-NSG,
+DEV045-ROLLBACK-PLAN, the ALERT-* checklist). The record is written to
+<INFRA_DOD_ATTESTATIONS>/<environment>/<ITEM>.json with the current UTC time; the item's case
+passes on it (manual-attested) until it expires. LINK points at the evidence: a ticket, a change
+record or a file in the evidence folder.
+
+  --operator     defaults to INFRA_DOD_OPERATOR, then $USER
+  --environment  defaults to INFRA_DOD_ENVIRONMENT
+  --expires      2026-12-31 or 2026-12-31T18:00:00Z
+)";
+}  // namespace
+
+int cmd_attest(const Args& in) {
+  Args args = in;
+  if (take_flag(args, "--help")) {
+    std::fputs(kHelp, stdout);
+    return 0;
+  }
+  auto cfg = Config::load_from_process();
+  if (!cfg) {
+    std::fprintf(stderr, "infra-dod attest: %s\n", cfg.error().message.c_str());
+    return 2;
+  }
+  AttestationRecord a;
+  a.verdict = take_option(args, "--verdict");
+  a.evidence = take_option(args, "--evidence");
+  a.operator_name = take_option(args, "--operator");
+  a.environment = take_option(args, "--environment");
+  a.expires = take_option(args, "--expires");
+  a.note = take_option(args, "--note");
+  if (args.size() != 1) {
+    std::fputs("infra-dod attest: name exactly one DoD item (see --help)\n", stderr);
+    return 2;
+  }
+  a.item = args.front();
+  if (a.operator_name.empty()) a.operator_name = operator_name(cfg.value());
+  if (a.environment.empty()) a.environment = cfg->get_or("INFRA_DOD_ENVIRONMENT", "dev");
+  a.utc = utc_iso(std::chrono::system_clock::now());
+  auto reg = Registry::load(Registry::default_path());
+  if (!reg) {
+    std::fprintf(stderr, "infra-dod attest: %s\n", reg.error().message.c_str());
+    return 2;
+  }
+  const auto* item = reg->find(a.item);
+  if (!item) {
+    std::fprintf(stderr, "infra-dod attest: %s is not a DoD item in %s\n", a.item.c_str(),
+                 Registry::default_path().string().c_str());
+    return 2;
+  }
+  if (item->mode != "manual") {
+    std::fprintf(stderr, "infra-dod attest: %s is a %s item; only manual items take an attestation\n",
+                 a.item.c_str(), item->mode.c_str());
+    return 2;
+  }
+  if (auto problem = attestation_problem(a, a.item, a.environment, std::chrono::system_clock::now())) {
+    std::fprintf(stderr, "infra-dod attest: %s\n", problem->c_str());
+    return 2;
+  }
+  const auto file = attestation_path(cfg->get_or("INFRA_DOD_ATTESTATIONS", "attestations"), a.environment, a.item);
+  std::error_code ec;
+  std::filesystem::create_directories(file.parent_path(), ec);
+  std::ofstream out(file, std::ios::trunc);
+  out << to_json(a).dump(2) << "\n";
+  if (!out) {
+    std::fprintf(stderr, "infra-dod attest: cannot write %s\n", file.string().c_str());
+    return 1;
+  }
+  std::printf("attested %s (%s) in %s by %s: %s\n", a.item.c_str(), a.verdict.c_str(), a.environment.c_str(),
+              a.operator_name.c_str(), file.string().c_str());
+  return 0;
+}
+
+}  // namespace infra_dod::cli

@@ -1,0 +1,126 @@
+#include <cstdio>
+#include <fstream>
+
+#include "commands.h"
+#include "registry/registry.h"
+#include "report/report.h"
+#include "rules/guardrail.h"
+#include "runtime/config.h"
+#include "runtime/secrets.h"
+#include "runtime/text.h"
+
+namespace infra_dod::cli {
+
+namespace fs = std::filesystem;
+
+namespace {
+constexpr const char* kHelp = R"(usage: infra-dod report --junit FILE [--junit FILE...] [--gtest-xml DIR] [--run-file FILE]
+                        [--md OUT.md] [--json OUT.json] [--registry dod.json] [--quiet]
+
+Joins ctest's JUnit file(s), the per-case gtest XML and labels/dod.json into the runbook's DoD
+table: the 14 DoD rows in the runbook's order and words, then the Phase 3 sections. Statuses:
+pass, fail, error (could not run: auth, timeout, unreachable, bad config), skipped (with the
+gate's reason), manual-pending, manual-attested, not-run.
+
+  --junit       a ctest --output-junit file; repeat for several runs (a later file wins)
+  --gtest-xml   the per-case gtest XML folder (<build>/gtest-xml)
+  --run-file    the run record (<build>/dod-run.json): run id and evidence folder
+  --md, --json  where to write the table; with no --md the Markdown goes to stdout only
+  --quiet       do not print the table
+
+After writing, the JUnit files and the table are scanned for registered secrets and raw
+token/cookie markers (GUARDRAIL-SECRETS).
+Exit: 0 ok; 1 a release-blocking row is fail or error; 2 bad input; 3 a secret leaked.
+)";
+
+bool write_text(const fs::path& file, const std::string& text) {
+  std::error_code ec;
+  if (file.has_parent_path()) fs::create_directories(file.parent_path(), ec);
+  std::ofstream out(file, std::ios::trunc);
+  out << text;
+  return static_cast<bool>(out);
+}
+
+}  // namespace
+
+int cmd_report(const Args& in) {
+  Args args = in;
+  if (take_flag(args, "--help")) {
+    std::fputs(kHelp, stdout);
+    return 0;
+  }
+  ReportInputs inputs;
+  for (const auto& j : take_all(args, "--junit")) inputs.junit_files.emplace_back(j);
+  inputs.gtest_xml_dir = take_option(args, "--gtest-xml");
+  const std::string run_file = take_option(args, "--run-file");
+  const std::string md_out = take_option(args, "--md");
+  const std::string json_out = take_option(args, "--json");
+  std::string registry_file = take_option(args, "--registry");
+  const bool quiet = take_flag(args, "--quiet");
+  if (reject_leftovers("report", args)) return 2;
+  if (inputs.junit_files.empty()) {
+    std::fputs("infra-dod report: at least one --junit FILE is required (ctest --output-junit)\n", stderr);
+    return 2;
+  }
+  auto cfg = Config::load_from_process();
+  if (!cfg) {
+    std::fprintf(stderr, "infra-dod report: %s\n", cfg.error().message.c_str());
+    return 2;
+  }
+  auto reg = Registry::load(registry_file.empty() ? Registry::default_path() : fs::path(registry_file));
+  if (!reg) {
+    std::fprintf(stderr, "infra-dod report: %s\n", reg.error().message.c_str());
+    return 2;
+  }
+  inputs.environment = cfg->get_or("INFRA_DOD_ENVIRONMENT", "dev");
+  inputs.generated_utc = utc_iso(std::chrono::system_clock::now());
+  std::vector<SecretFingerprint> fingerprints;
+  if (!run_file.empty()) {
+    std::ifstream rf(run_file);
+    const auto j = nlohmann::json::parse(rf, nullptr, false);
+    if (!j.is_discarded() && j.is_object()) {
+      inputs.run_id = j.value("run_id", "");
+      inputs.evidence_dir = j.value("dir", "");
+      fingerprints = SecretRegistry::load_fingerprints(fs::path(inputs.evidence_dir) / "secret-fingerprints.jsonl");
+    } else {
+      std::fprintf(stderr, "infra-dod report: warning: %s is not a run record; no run id in the table\n",
+                   run_file.c_str());
+    }
+  }
+  auto rep = build_report(reg.value(), inputs);
+  if (!rep) {
+    std::fprintf(stderr, "infra-dod report: %s\n", rep.error().message.c_str());
+    return 2;
+  }
+  const std::string md = render_markdown(rep.value(), reg.value());
+  const std::string js = render_json(rep.value()).dump(2) + "\n";
+  if (!md_out.empty() && !write_text(md_out, md)) {
+    std::fprintf(stderr, "infra-dod report: cannot write %s\n", md_out.c_str());
+    return 2;
+  }
+  if (!json_out.empty() && !write_text(json_out, js)) {
+    std::fprintf(stderr, "infra-dod report: cannot write %s\n", json_out.c_str());
+    return 2;
+  }
+  if (!quiet) std::fputs(md.c_str(), stdout);
+
+  std::vector<fs::path> scanned(inputs.junit_files.begin(), inputs.junit_files.end());
+  if (!md_out.empty()) scanned.emplace_back(md_out);
+  if (!json_out.empty()) scanned.emplace_back(json_out);
+  auto leaks = scan_for_leaks(scanned, fingerprints);
+  for (auto& l : scan_text_for_leaks(md, "<report>", fingerprints)) leaks.push_back(l);
+  for (const auto& l : leaks)
+    std::fprintf(stderr, "FAIL: no secret in evidence: %s:%zu: %s\n", l.file.string().c_str(), l.line, l.what.c_str());
+  if (!leaks.empty()) return 3;
+
+  const auto blocking = rep->blocking();
+  if (!blocking.empty()) {
+    std::fprintf(stderr, "infra-dod report: %zu release-blocking row(s) failed or errored:", blocking.size());
+    for (const auto& b : blocking) std::fprintf(stderr, " %s", b.c_str());
+    std::fputc('\n', stderr);
+    return 1;
+  }
+  return 0;
+}
+
+}  // namespace infra_dod::cli

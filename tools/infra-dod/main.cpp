@@ -1,0 +1,53 @@
+// infra-dod: the one front door of the harness.
+#include <cstdio>
+#include <cstring>
+#include <map>
+#include <string>
+
+#include "commands.h"
+
+namespace {
+
+constexpr const char* kUsage = R"(infra-dod: Definition-of-Done checks for the AI agent infra runbook
+
+usage: infra-dod <command> [options]
+
+commands:
+  config       print the effective configuration and where each value came from (secrets masked)
+  report       turn ctest JUnit + per-case gtest XML into the runbook's DoD table (Markdown, JSON)
+  attest       record a manual attestation for a DoD item (operator, UTC time, verdict, evidence)
+  run-start    start a run: fresh per-case results folder and a new evidence folder (a CTest fixture)
+  help         this text; `infra-dod <command> --help` for a command's options
+
+Run the checks themselves with ctest: `ctest --preset dev` (automatic) or `ctest --preset staging`
+(smoke, from inside the VNet); see README.md.
+)";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace infra_dod::cli;
+  if (argc < 2) {
+    std::fputs(kUsage, stderr);
+    return 2;
+  }
+  const std::string cmd = argv[1];
+  Args args(argv + 2, argv + argc);
+  if (cmd == "help" || cmd == "--help" || cmd == "-h") {
+    std::fputs(kUsage, stdout);
+    return 0;
+  }
+  const std::map<std::string, int (*)(const Args&)> commands = {
+      {"config", cmd_config}, {"report", cmd_report}, {"attest", cmd_attest}, {"run-start", cmd_run_start}};
+  auto it = commands.find(cmd);
+  if (it == commands.end()) {
+    std::fprintf(stderr, "infra-dod: unknown command '%s'\n\n%s", cmd.c_str(), kUsage);
+    return 2;
+  }
+  try {
+    return it->second(args);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "infra-dod %s: %s\n", cmd.c_str(), e.what());
+    return 1;
+  }
+}
