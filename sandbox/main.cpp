@@ -1,0 +1,111 @@
+// infra-dod-sandbox: every emulated service in one process on 127.0.0.1. Started by
+// `infra-dod sandbox up` (and the CTest fixture), it writes a ready file with its endpoints and
+// credentials once every port is bound, and stops on SIGTERM/SIGINT.
+#include <signal.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+#include <vector>
+
+#include "runtime/text.h"
+#include "scenario.h"
+#include "service.h"
+
+using namespace infra_dod;
+using namespace infra_dod::sandbox;
+
+namespace {
+
+constexpr const char* kUsage =
+    "usage: infra-dod-sandbox --scenarios DIR --scenario NAME --ready-file FILE --state-dir DIR\n\n"
+    "Serves the emulated ARM, Kubernetes, LangFuse, Databricks and Azure Monitor endpoints on\n"
+    "127.0.0.1 for the scenario, writes FILE (JSON: endpoints, tokens, names) when ready, and runs\n"
+    "until SIGTERM or SIGINT. Use `infra-dod sandbox up` rather than calling this directly.\n";
+
+std::string arg(int argc, char** argv, const std::string& name) {
+  for (int i = 1; i + 1 < argc; ++i)
+    if (name == argv[i]) return argv[i + 1];
+  return {};
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i)
+    if (std::string(argv[i]) == "--help") {
+      std::fputs(kUsage, stdout);
+      return 0;
+    }
+  const std::string scenarios = arg(argc, argv, "--scenarios");
+  const std::string name = arg(argc, argv, "--scenario");
+  const std::string ready = arg(argc, argv, "--ready-file");
+  const std::string state = arg(argc, argv, "--state-dir");
+  if (scenarios.empty() || name.empty() || ready.empty() || state.empty()) {
+    std::fputs(kUsage, stderr);
+    return 2;
+  }
+  auto scenario = load_scenario(scenarios, name);
+  if (!scenario) {
+    std::fprintf(stderr, "infra-dod-sandbox: %s\n", scenario.error().message.c_str());
+    return 2;
+  }
+  // Block the stop signals before any thread starts, so only sigwait below receives them.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGTERM);
+  sigaddset(&stop_signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+
+  Shared shared;
+  shared.scenario = scenario.value();
+  shared.arm_token = "sandbox-arm-" + random_hex(16);
+  shared.databricks_token = "dapi" + random_hex(16);
+  shared.state_dir = state;
+  std::filesystem::create_directories(shared.state_dir);
+
+  std::vector<std::unique_ptr<Service>> services;
+  services.push_back(make_arm_service(shared));
+  services.push_back(make_kube_service(shared));
+  services.push_back(make_langfuse_service(shared));
+  services.push_back(make_databricks_service(shared));
+  services.push_back(make_monitor_service(shared));
+  Service* langfuse = services[2].get();
+  shared.on_pods_replaced = [&](const std::string& ns, const std::string& deployment) {
+    const auto& lf = shared.section("langfuse");
+    if (ns == lf.value("namespace", "default") && deployment == lf.value("deployment", "langfuse")) langfuse->restart();
+  };
+
+  nlohmann::json ready_doc = {{"pid", ::getpid()},
+                              {"scenario", name},
+                              {"arm_token", shared.arm_token},
+                              {"databricks_token", shared.databricks_token},
+                              {"state_dir", shared.state_dir.string()},
+                              {"env", shared.scenario.value("env", nlohmann::json::object())},
+                              {"az", shared.section("az")}};
+  try {
+    for (auto& s : services) {
+      s->start();
+      const nlohmann::json endpoints = s->endpoints();
+      for (auto& [k, v] : endpoints.items()) ready_doc["endpoints"][k] = v;
+    }
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "infra-dod-sandbox: %s\n", e.what());
+    return 1;
+  }
+  {
+    const std::string tmp = ready + ".tmp";
+    std::ofstream out(tmp, std::ios::trunc);
+    out << ready_doc.dump(2) << "\n";
+    out.close();
+    std::filesystem::rename(tmp, ready);
+  }
+  std::fprintf(stderr, "infra-dod-sandbox: scenario %s ready (%s)\n", name.c_str(), ready.c_str());
+  int sig = 0;
+  sigwait(&stop_signals, &sig);
+  for (auto& s : services) s->stop();
+  std::error_code ec;
+  std::filesystem::remove(ready, ec);
+  return 0;
+}

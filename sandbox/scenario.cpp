@@ -1,0 +1,70 @@
+#include "scenario.h"
+
+#include <algorithm>
+#include <fstream>
+#include <set>
+
+namespace infra_dod::sandbox {
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+Result<json> read_json(const fs::path& file) {
+  std::ifstream in(file);
+  if (!in) return Error{ErrorKind::config, "cannot read " + file.string()};
+  json j = json::parse(in, nullptr, false);
+  if (j.is_discarded()) return Error{ErrorKind::config, file.string() + " is not valid JSON"};
+  return j;
+}
+
+Result<json> load(const fs::path& root, const std::string& name, std::set<std::string>& seen) {
+  if (!seen.insert(name).second) return Error{ErrorKind::config, "scenario " + name + " extends itself"};
+  auto j = read_json(root / name / "scenario.json");
+  if (!j) return j.error();
+  json doc = j.value();
+  if (!doc.is_object()) return Error{ErrorKind::config, name + "/scenario.json is not an object"};
+  if (doc.contains("extends")) {
+    const std::string base_name = doc["extends"].get<std::string>();
+    auto base = load(root, base_name, seen);
+    if (!base) return base.error();
+    json merged = base.value();
+    doc.erase("extends");
+    merged.merge_patch(doc);
+    doc = merged;
+  }
+  doc["name"] = name;
+  return doc;
+}
+
+}  // namespace
+
+Result<json> load_scenario(const fs::path& root, const std::string& name) {
+  std::set<std::string> seen;
+  return load(root, name, seen);
+}
+
+Result<Expected> load_expected(const fs::path& root, const std::string& name) {
+  auto j = read_json(root / name / "expected.json");
+  if (!j) return j.error();
+  Expected e;
+  try {
+    for (auto& [k, v] : j.value().at("rows").items()) e.rows[k] = v.get<std::string>();
+    if (j.value().contains("env"))
+      for (auto& [k, v] : j.value()["env"].items()) e.env[k] = v.get<std::string>();
+  } catch (const json::exception& ex) {
+    return Error{ErrorKind::config, name + "/expected.json: " + ex.what()};
+  }
+  return e;
+}
+
+std::vector<std::string> list_scenarios(const fs::path& root) {
+  std::vector<std::string> out;
+  std::error_code ec;
+  for (const auto& d : fs::directory_iterator(root, ec))
+    if (d.is_directory() && fs::exists(d.path() / "scenario.json")) out.push_back(d.path().filename().string());
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+}  // namespace infra_dod::sandbox

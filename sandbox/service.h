@@ -1,0 +1,75 @@
+#pragma once
+// The sandbox: emulators of every service the harness talks to, on 127.0.0.1, driven by a
+// scenario (fixtures/sandbox/<name>/scenario.json). Each service is its own HTTP server on its
+// own ephemeral port, as the real ones are separate hosts.
+#include <httplib.h>
+
+#include <atomic>
+#include <chrono>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <thread>
+
+namespace infra_dod::sandbox {
+
+// What the services share: the resolved scenario, credentials, cross-service hooks.
+struct Shared {
+  nlohmann::json scenario;
+  std::string arm_token;         // Bearer token ARM, Key Vault and Azure Monitor accept
+  std::string databricks_token;  // Bearer token Databricks accepts
+  std::filesystem::path state_dir;
+  // Called by the Kubernetes emulator when a Deployment's pods are replaced (rollout restart,
+  // undo); the LangFuse emulator restarts when it is the LangFuse Deployment.
+  std::function<void(const std::string& ns, const std::string& deployment)> on_pods_replaced;
+
+  // The scenario's section for a service ({} when absent).
+  const nlohmann::json& section(const std::string& service) const;
+  // Sleeps the latency the scenario injects for this service (latency_ms.<service>); used by the
+  // benchmarks. Zero by default.
+  void inject_latency(const std::string& service) const;
+};
+
+class Service {
+ public:
+  explicit Service(Shared& shared, std::string name) : shared_(shared), name_(std::move(name)) {}
+  virtual ~Service();
+  const std::string& name() const { return name_; }
+  // Binds 127.0.0.1 on an ephemeral port, serves on its own thread, returns the port.
+  int start();
+  void stop();
+  // Stop and start on the same port, dropping in-memory state (reset_state()).
+  void restart();
+  int port() const { return port_; }
+  std::string base_url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+  // Entries for the ready file: {"<name>_url": ...}.
+  virtual nlohmann::json endpoints() const { return {{name_ + "_url", base_url()}}; }
+
+ protected:
+  virtual void routes(httplib::Server& server) = 0;
+  virtual void reset_state() {}
+  Shared& shared_;
+
+ private:
+  void serve();
+  std::string name_;
+  std::unique_ptr<httplib::Server> server_;
+  std::thread thread_;
+  int port_ = 0;
+};
+
+// JSON reply with the given status (and the headers real services send with it).
+void reply_json(httplib::Response& res, int status, const nlohmann::json& body,
+                const std::string& content_type = "application/json; charset=utf-8");
+
+// Factories, one per emulated service (sandbox/<service>.cpp).
+std::unique_ptr<Service> make_arm_service(Shared& shared);
+std::unique_ptr<Service> make_kube_service(Shared& shared);
+std::unique_ptr<Service> make_langfuse_service(Shared& shared);
+std::unique_ptr<Service> make_databricks_service(Shared& shared);
+std::unique_ptr<Service> make_monitor_service(Shared& shared);
+
+}  // namespace infra_dod::sandbox
