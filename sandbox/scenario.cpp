@@ -24,6 +24,19 @@ Result<json> load(const fs::path& root, const std::string& name, std::set<std::s
   if (!j) return j.error();
   json doc = j.value();
   if (!doc.is_object()) return Error{ErrorKind::config, name + "/scenario.json is not an object"};
+  // Per-service files (<service>.json) patch the section of that name.
+  std::error_code ec;
+  std::vector<fs::path> parts;
+  for (const auto& f : fs::directory_iterator(root / name, ec)) parts.push_back(f.path());
+  std::sort(parts.begin(), parts.end());
+  for (const auto& f : parts) {
+    const std::string stem = f.stem().string();
+    if (f.extension() != ".json" || stem == "scenario" || stem == "expected") continue;
+    auto part = read_json(f);
+    if (!part) return part.error();
+    if (!doc.contains(stem)) doc[stem] = json::object();
+    doc[stem].merge_patch(part.value());
+  }
   if (doc.contains("extends")) {
     const std::string base_name = doc["extends"].get<std::string>();
     auto base = load(root, base_name, seen);

@@ -1,5 +1,6 @@
 #pragma once
-// A scenario is data: fixtures/sandbox/<name>/scenario.json (optionally "extends" another
+// A scenario is data: fixtures/sandbox/<name>/scenario.json, plus optional per-service files
+// (<service>.json patches the scenario's "<service>" section), (optionally "extends" another
 // scenario and applies itself as an RFC 7386 merge patch over it; maps keyed by id make single
 // resources patchable, null deletes) and expected.json (the DoD status each row must get).
 #include <filesystem>

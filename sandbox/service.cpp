@@ -1,5 +1,6 @@
 #include "service.h"
 
+#include <regex>
 #include <stdexcept>
 
 namespace infra_dod::sandbox {
@@ -25,6 +26,8 @@ int Service::start() {
   server_->new_task_queue = [] { return new httplib::ThreadPool(16); };
   server_->set_tcp_nodelay(true);
   server_->set_keep_alive_max_count(1000);
+  server_->set_pre_routing_handler(
+      [this](const httplib::Request& req, httplib::Response& res) { return pre_route(req, res); });
   routes(*server_);
   if (port_ == 0) {
     port_ = server_->bind_to_any_port("127.0.0.1");
@@ -48,6 +51,44 @@ void Service::restart() {
   stop();
   reset_state();
   start();
+}
+
+nlohmann::json Service::fault_body(int status, const std::string& code, const std::string& message) const {
+  return {{"error", {{"code", code.empty() ? std::to_string(status) : code}, {"message", message}}}};
+}
+
+httplib::Server::HandlerResponse Service::pre_route(const httplib::Request& req, httplib::Response& res) {
+  shared_.inject_latency(name_);
+  const auto& faults = shared_.section(name_).value("faults", nlohmann::json::array());
+  std::string target = req.method + " " + req.path;
+  if (!req.params.empty()) {
+    target += "?";
+    bool first = true;
+    for (const auto& [k, v] : req.params) {
+      target += (first ? "" : "&") + k + "=" + v;
+      first = false;
+    }
+  }
+  for (std::size_t i = 0; i < faults.size(); ++i) {
+    const auto& f = faults[i];
+    if (!std::regex_search(target, std::regex(f.value("match", "^$")))) continue;
+    {
+      std::lock_guard lock(fault_mu_);
+      if (f.contains("times") && fault_fired_[i] >= f["times"].get<int>()) continue;
+      ++fault_fired_[i];
+    }
+    if (const int hang = f.value("hang_ms", 0); hang > 0) std::this_thread::sleep_for(std::chrono::milliseconds(hang));
+    const int status = f.value("status", 0);
+    if (status == 0) return httplib::Server::HandlerResponse::Unhandled;
+    if (f.contains("retry_after")) res.set_header("Retry-After", std::to_string(f["retry_after"].get<int>()));
+    if (f.contains("body")) {
+      reply_json(res, status, f["body"]);
+    } else {
+      reply_json(res, status, fault_body(status, f.value("code", ""), f.value("message", "injected fault")));
+    }
+    return httplib::Server::HandlerResponse::Handled;
+  }
+  return httplib::Server::HandlerResponse::Unhandled;
 }
 
 void reply_json(httplib::Response& res, int status, const nlohmann::json& body, const std::string& content_type) {

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -51,10 +52,22 @@ class Service {
  protected:
   virtual void routes(httplib::Server& server) = 0;
   virtual void reset_state() {}
+  // The service's native error body for an injected fault (ARM's {"error":{code,message}},
+  // Kubernetes' kind: Status, Databricks' {error_code,message}, ...).
+  virtual nlohmann::json fault_body(int status, const std::string& code, const std::string& message) const;
   Shared& shared_;
 
  private:
   void serve();
+  // Latency and the scenario's faults ("<service>.faults"), applied before routing:
+  //   {"match": "<regex over 'METHOD /path?query'>", "status": 429, "code": "TooManyRequests",
+  //    "message": "...", "retry_after": 1, "times": 3, "hang_ms": 0}
+  // "times" counts how often the fault fires before the service answers normally (absent:
+  // always). "hang_ms" delays the answer (a hung peer); with "status": 0 the connection is
+  // answered only after the hang.
+  httplib::Server::HandlerResponse pre_route(const httplib::Request& req, httplib::Response& res);
+  std::mutex fault_mu_;
+  std::map<std::size_t, int> fault_fired_;
   std::string name_;
   std::unique_ptr<httplib::Server> server_;
   std::thread thread_;
