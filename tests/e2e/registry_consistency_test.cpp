@@ -1,1 +1,114 @@
+// The registry (labels/dod.json), the CTest tests CMake registered from it and the gtest cases
+// compiled into dod_cases must agree: a row without a case, a case without a row, a filter that
+// matches nothing, or a label that drifted all fail here.
 #include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "e2e/support.h"
+#include "registry/registry.h"
+#include "runtime/text.h"
+
+namespace infra_dod::e2e {
+namespace {
+
+Registry registry() {
+  auto r = Registry::load(source_dir() / "labels/dod.json");
+  if (!r) throw std::runtime_error(r.error().message);
+  return r.value();
+}
+
+std::set<std::string> compiled_cases() {
+  const auto r = run({INFRA_DOD_CASES, "--gtest_list_tests"});
+  std::set<std::string> out;
+  std::istringstream in(r.out);
+  std::string line, suite;
+  while (std::getline(in, line)) {
+    if (line.empty()) continue;
+    if (line[0] != ' ') {
+      suite = trim(line);
+      if (!suite.empty() && suite.back() == '.') suite.pop_back();
+    } else {
+      out.insert(suite + "." + trim(line.substr(0, line.find('#'))));
+    }
+  }
+  return out;
+}
+
+std::set<std::string> registry_tests(const Registry& reg, const std::string& mode = "") {
+  std::set<std::string> out;
+  for (const auto& i : reg.items())
+    if (mode.empty() || i.mode == mode) out.insert(i.tests.begin(), i.tests.end());
+  return out;
+}
+
+std::set<std::string> fixture_tests(const Registry& reg) {
+  std::set<std::string> out = {"dod.run_start"};
+  for (const auto& i : reg.items())
+    if (i.runs_last) out.insert(i.tests.begin(), i.tests.end());
+  return out;
+}
+
+TEST(RegistryConsistency, EveryRegistryCaseIsCompiledAndEveryCompiledCaseHasARow) {
+  const auto reg = registry();
+  const auto compiled = compiled_cases();
+  ASSERT_FALSE(compiled.empty());
+  for (const auto& t : registry_tests(reg)) EXPECT_TRUE(compiled.count(t)) << "row names a case that is not compiled: " << t;
+  for (const auto& c : compiled) EXPECT_TRUE(registry_tests(reg).count(c)) << "compiled case has no row: " << c;
+}
+
+TEST(RegistryConsistency, EveryRegistryCaseIsOneCtestTestWithItsLabelsAndTimeout) {
+  const auto reg = registry();
+  const auto r = run({INFRA_DOD_CTEST, "--test-dir", build_dir().string(), "--show-only=json-v1"});
+  ASSERT_EQ(r.exit_code, 0) << r.describe();
+  const auto doc = nlohmann::json::parse(r.out);
+  std::map<std::string, nlohmann::json> props;
+  for (const auto& t : doc["tests"]) {
+    nlohmann::json p = nlohmann::json::object();
+    for (const auto& kv : t.value("properties", nlohmann::json::array())) p[kv["name"].get<std::string>()] = kv["value"];
+    props[t["name"]] = p;
+  }
+  for (const auto& test : registry_tests(reg)) {
+    ASSERT_TRUE(props.count(test)) << "no CTest test for " << test;
+    const auto& p = props[test];
+    auto want = reg.ctest_labels(test);
+    auto have = p.value("LABELS", std::vector<std::string>{});
+    std::sort(want.begin(), want.end());
+    std::sort(have.begin(), have.end());
+    EXPECT_EQ(have, want) << test;
+    EXPECT_EQ(p.value("TIMEOUT", 0.0), static_cast<double>(reg.timeout_for(test))) << test;
+    EXPECT_EQ(p.value("SKIP_RETURN_CODE", 0), 77) << test;
+  }
+}
+
+TEST(RegistryConsistency, ModeSelectionsListExactlyTheRegistrysCasesPlusTheRunFixtures) {
+  const auto reg = registry();
+  for (const std::string mode : {"automatic", "smoke", "manual"}) {
+    auto want = registry_tests(reg, mode);
+    for (const auto& f : fixture_tests(reg)) want.insert(f);
+    EXPECT_EQ(listed_tests({"-L", "^" + mode + "$"}), want) << mode;
+  }
+}
+
+TEST(RegistryConsistency, NoDestructiveCaseIsSelectedByAutomaticOrSmoke) {
+  const auto reg = registry();
+  for (const std::string mode : {"automatic", "smoke"}) {
+    for (const auto& t : listed_tests({"-L", "^" + mode + "$"})) {
+      const auto labels = reg.ctest_labels(t);
+      EXPECT_EQ(std::find(labels.begin(), labels.end(), "destructive"), labels.end()) << t << " under -L " << mode;
+    }
+  }
+  // Unanchored, as people type it, the selection is the same.
+  EXPECT_EQ(listed_tests({"-L", "smoke"}), listed_tests({"-L", "^smoke$"}));
+  EXPECT_EQ(listed_tests({"-L", "automatic"}), listed_tests({"-L", "^automatic$"}));
+}
+
+TEST(RegistryConsistency, AFilterThatMatchesNothingFailsInsteadOfPassing) {
+  const auto r = run({INFRA_DOD_CASES, "--gtest_filter=Stale.EntryThatWasRenamed"});
+  EXPECT_EQ(r.exit_code, 2) << r.describe();
+  EXPECT_NE(r.err.find("no test matched the filter"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace infra_dod::e2e

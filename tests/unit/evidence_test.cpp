@@ -1,1 +1,107 @@
+#include "runtime/evidence.h"
+
 #include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <fstream>
+
+#include "runtime/secrets.h"
+#include "runtime/text.h"
+
+namespace infra_dod {
+namespace {
+
+namespace fs = std::filesystem;
+
+class EvidenceTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    root = fs::temp_directory_path() / ("ev-" + random_hex(4));
+    auto run = start_run(root, root / "run.json", clock);
+    ASSERT_TRUE(run) << run.error().message;
+    info = run.value();
+  }
+  void TearDown() override { fs::remove_all(root); }
+  std::vector<nlohmann::json> lines(const fs::path& f) {
+    std::vector<nlohmann::json> out;
+    std::ifstream in(f);
+    std::string l;
+    while (std::getline(in, l)) {
+      auto j = nlohmann::json::parse(l, nullptr, false);
+      EXPECT_FALSE(j.is_discarded()) << "torn or merged line: " << l.substr(0, 80);
+      out.push_back(j);
+    }
+    return out;
+  }
+  FakeClock clock;
+  fs::path root;
+  RunInfo info;
+};
+
+TEST_F(EvidenceTest, EveryLineCarriesTheStampFields) {
+  Evidence ev(info, "sandbox", "alice", clock);
+  auto f = ev.append("checks", "DEV043-DEPLOYMENT", {{"http_code", 200}});
+  ASSERT_TRUE(f);
+  const auto l = lines(f.value());
+  ASSERT_EQ(l.size(), 1u);
+  for (const char* k : {"utc", "run_id", "dod_item", "environment", "operator"}) EXPECT_TRUE(l[0].contains(k)) << k;
+  EXPECT_EQ(l[0]["run_id"], info.run_id);
+  EXPECT_EQ(l[0]["dod_item"], "DEV043-DEPLOYMENT");
+  EXPECT_EQ(l[0]["http_code"], 200);
+  EXPECT_EQ(l[0]["utc"], utc_iso(clock.utc_now()));
+}
+
+TEST_F(EvidenceTest, RunFolderIsNamedByUtcAndRunIdAndRecorded) {
+  EXPECT_EQ(info.dir.filename().string(), utc_compact(clock.utc_now()) + "-" + info.run_id);
+  auto cfg = Config::from_values({{"INFRA_DOD_RUN_FILE", (root / "run.json").string()}});
+  auto again = current_run(cfg, clock);
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->run_id, info.run_id);
+}
+
+TEST_F(EvidenceTest, RegisteredSecretsNeverReachTheFilePlainOrBase64) {
+  SecretRegistry::process().add("ev-secret-value-9876", "TEST");
+  Evidence ev(info, "sandbox", "alice", clock);
+  auto f = ev.append("x", "ITEM", {{"plain", "ev-secret-value-9876"}, {"b64", base64_encode("ev-secret-value-9876")}});
+  ASSERT_TRUE(f);
+  std::ifstream in(f.value());
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(text.find("ev-secret-value-9876"), std::string::npos);
+  EXPECT_EQ(text.find(base64_encode("ev-secret-value-9876")), std::string::npos);
+  auto w = ev.write_file("raw.txt", "token=ev-secret-value-9876");
+  ASSERT_TRUE(w);
+  std::ifstream in2(w.value());
+  const std::string text2((std::istreambuf_iterator<char>(in2)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(text2, "token=***");
+}
+
+TEST_F(EvidenceTest, ConcurrentAppendsFromEightProcessesGiveOnlyWholeLines) {
+  const fs::path file = info.dir / "concurrent.jsonl";
+  constexpr int kProcs = 8, kLines = 100;
+  std::vector<pid_t> kids;
+  for (int p = 0; p < kProcs; ++p) {
+    const pid_t pid = ::fork();
+    ASSERT_GE(pid, 0);
+    if (pid == 0) {
+      for (int i = 0; i < kLines; ++i) {
+        // Lines of very different sizes, some far beyond PIPE_BUF, interleave worst.
+        const std::string pad(static_cast<std::size_t>((i * 977 + p * 131) % 70000), static_cast<char>('a' + p));
+        nlohmann::json j = {{"proc", p}, {"i", i}, {"pad", pad}};
+        if (!append_line(file, j.dump())) ::_exit(1);
+      }
+      ::_exit(0);
+    }
+    kids.push_back(pid);
+  }
+  for (pid_t k : kids) {
+    int status = 0;
+    ::waitpid(k, &status, 0);
+    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  }
+  const auto l = lines(file);
+  EXPECT_EQ(l.size(), static_cast<std::size_t>(kProcs * kLines));
+}
+
+}  // namespace
+}  // namespace infra_dod

@@ -1,1 +1,115 @@
+#include "runtime/process.h"
+
 #include <gtest/gtest.h>
+#include <signal.h>
+
+#include <fstream>
+#include <thread>
+
+#include "runtime/secrets.h"
+
+namespace infra_dod {
+namespace {
+
+using namespace std::chrono_literals;
+
+ProcessSpec cmd(std::vector<std::string> argv) {
+  ProcessSpec spec;
+  spec.argv = std::move(argv);
+  return spec;
+}
+
+bool process_gone(pid_t pid) {
+  if (::kill(pid, 0) != 0) return true;
+  // A killed orphan may linger as a zombie until init reaps it; it is not running.
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string content;
+  std::getline(stat, content);
+  const auto close = content.rfind(')');
+  return close != std::string::npos && content.size() > close + 2 && content[close + 2] == 'Z';
+}
+
+TEST(Process, ReportsTheExitCodeAndBothStreams) {
+  auto r = run_process(cmd({"sh", "-c", "echo out; echo err >&2; exit 3"}));
+  EXPECT_TRUE(r.started);
+  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_EQ(r.out, "out\n");
+  EXPECT_EQ(r.err, "err\n");
+  EXPECT_FALSE(r.succeeded());
+}
+
+TEST(Process, ReportsTheSignalThatEndedTheChild) {
+  auto r = run_process(cmd({"sh", "-c", "kill -SEGV $$"}));
+  EXPECT_EQ(r.signal, SIGSEGV);
+  EXPECT_NE(r.describe().find("signal 11"), std::string::npos) << r.describe();
+}
+
+TEST(Process, FeedsStdinAndClosesIt) {
+  ProcessSpec spec = cmd({"cat"});
+  spec.stdin_data = "token-on-stdin-not-argv";
+  auto r = run_process(spec);
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_EQ(r.out, "token-on-stdin-not-argv");
+}
+
+TEST(Process, AppliesEnvironmentOverridesAndRemovals) {
+  ::setenv("INFRA_DOD_TEST_REMOVE_ME", "present", 1);
+  ProcessSpec spec = cmd({"sh", "-c", "echo \"${A:-unset} ${INFRA_DOD_TEST_REMOVE_ME:-removed}\""});
+  spec.env["A"] = "set";
+  spec.env["INFRA_DOD_TEST_REMOVE_ME"] = std::nullopt;
+  auto r = run_process(spec);
+  EXPECT_EQ(r.out, "set removed\n");
+}
+
+TEST(Process, AMissingExecutableIsAnErrorNotACrash) {
+  auto r = run_process(cmd({"definitely-not-a-command-xyz"}));
+  EXPECT_FALSE(r.started);
+  EXPECT_NE(r.describe().find("executable not found"), std::string::npos);
+}
+
+TEST(Process, DrainsEightMegabytesOnBothPipesWithoutDeadlock) {
+  ProcessSpec spec = cmd({"sh", "-c", "head -c 8388608 /dev/zero | tr '\\0' o & head -c 8388608 /dev/zero | tr '\\0' e >&2; wait"});
+  spec.deadline = 60s;
+  auto r = run_process(spec);
+  EXPECT_FALSE(r.timed_out);
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_EQ(r.out.size(), 8u << 20);
+  EXPECT_EQ(r.err.size(), 8u << 20);
+}
+
+TEST(Process, CapsWhatItKeepsButStillDrainsTheRest) {
+  ProcessSpec spec = cmd({"sh", "-c", "head -c 1048576 /dev/zero"});
+  spec.max_output = 1000;
+  auto r = run_process(spec);
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_EQ(r.out.size(), 1000u);
+  EXPECT_TRUE(r.out_truncated);
+}
+
+TEST(Process, DeadlineKillsAChildThatIgnoresSigtermAndItsGrandchild) {
+  // The child ignores SIGTERM, starts a grandchild (which inherits that), reports its pid, waits.
+  ProcessSpec spec = cmd({"sh", "-c", "trap '' TERM; sleep 300 & echo $!; wait"});
+  spec.deadline = 300ms;
+  spec.kill_grace = 200ms;
+  const auto started = std::chrono::steady_clock::now();
+  auto r = run_process(spec);
+  const auto took = std::chrono::steady_clock::now() - started;
+  EXPECT_TRUE(r.timed_out);
+  EXPECT_EQ(r.signal, SIGKILL);
+  EXPECT_LT(took, 10s);
+  const pid_t grandchild = static_cast<pid_t>(std::stol(r.out));
+  for (int i = 0; i < 100 && !process_gone(grandchild); ++i) std::this_thread::sleep_for(20ms);
+  EXPECT_TRUE(process_gone(grandchild)) << "grandchild " << grandchild << " survived the deadline";
+  EXPECT_NE(r.describe().find("timed out"), std::string::npos);
+}
+
+TEST(Process, DescribeMasksRegisteredSecretsInArgvAndOutput) {
+  SecretRegistry::process().add("proc-secret-value-42", "TEST");
+  auto r = run_process(cmd({"sh", "-c", "echo proc-secret-value-42 >&2; exit 1", "proc-secret-value-42"}));
+  EXPECT_EQ(r.describe().find("proc-secret-value-42"), std::string::npos) << r.describe();
+  EXPECT_NE(r.describe().find("***"), std::string::npos);
+  EXPECT_EQ(r.redacted_err(), "***\n");
+}
+
+}  // namespace
+}  // namespace infra_dod

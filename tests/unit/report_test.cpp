@@ -1,1 +1,121 @@
+#include "report/report.h"
+
 #include <gtest/gtest.h>
+
+namespace infra_dod {
+namespace {
+
+CtestCase ct(const std::string& status, const std::string& msg = "", double time = 0.1) {
+  return {"A.B", status, msg, time, ""};
+}
+
+GtestCase gt(bool failed, const std::string& failure, const std::string& skipped = "",
+             std::map<std::string, std::string> props = {}) {
+  return {"A.B", skipped.empty() ? "completed" : "skipped", failed, failure, skipped, std::move(props)};
+}
+
+TEST(JudgeTest, APassingCaseIsPass) {
+  const auto c = ct("run");
+  EXPECT_EQ(judge_test("A.B", &c, nullptr, 60, "automatic").status, Status::pass);
+}
+
+TEST(JudgeTest, AGatedSkipCarriesTheGatesReason) {
+  const auto c = ct("notrun", "SKIP_RETURN_CODE=77");
+  const auto g = gt(false, "", "opt-in: set RUN_DEV012_FINGERPRINT_SMOKE=1 to run");
+  const auto o = judge_test("A.B", &c, &g, 60, "smoke");
+  EXPECT_EQ(o.status, Status::skipped);
+  EXPECT_EQ(o.reason, "opt-in: set RUN_DEV012_FINGERPRINT_SMOKE=1 to run");
+}
+
+TEST(JudgeTest, AnUnwrittenCheckIsNotRunNeverPass) {
+  const auto c = ct("notrun", "SKIP_RETURN_CODE=77");
+  const auto g = gt(false, "", "not implemented yet");
+  EXPECT_EQ(judge_test("A.B", &c, &g, 60, "automatic").status, Status::not_run);
+}
+
+TEST(JudgeTest, AFailedSetupIsAnErrorNotASkip) {
+  const auto c = ct("notrun", "Fixture dependency failed");
+  const auto o = judge_test("A.B", &c, nullptr, 60, "automatic");
+  EXPECT_EQ(o.status, Status::error);
+  EXPECT_NE(o.reason.find("setup"), std::string::npos);
+}
+
+TEST(JudgeTest, ACtestTimeoutIsAnErrorThatSaysTimeout) {
+  const auto c = ct("fail", "", 120.02);
+  const auto o = judge_test("A.B", &c, nullptr, 120, "automatic");
+  EXPECT_EQ(o.status, Status::error);
+  EXPECT_EQ(o.reason.rfind("timeout", 0), 0u) << o.reason;
+}
+
+TEST(JudgeTest, ACrashWithoutResultIsAnError) {
+  const auto c = ct("fail", "", 0.5);
+  const auto o = judge_test("A.B", &c, nullptr, 120, "automatic");
+  EXPECT_EQ(o.status, Status::error);
+  EXPECT_NE(o.reason.find("crash"), std::string::npos);
+}
+
+TEST(JudgeTest, AFailedAssertionIsAFailWithItsMessage) {
+  const auto c = ct("fail");
+  const auto g = gt(true, "expected state Ready, found Stopped (/subscriptions/x/.../nsc-pg-langfuse-dev)");
+  const auto o = judge_test("A.B", &c, &g, 60, "automatic");
+  EXPECT_EQ(o.status, Status::fail);
+  EXPECT_NE(o.reason.find("expected state Ready"), std::string::npos);
+}
+
+TEST(JudgeTest, ACaseThatCouldNotJudgeIsAnError) {
+  const auto c = ct("fail");
+  const auto g = gt(true, "unreachable: connection refused", "", {{"dod_outcome", "error"}});
+  EXPECT_EQ(judge_test("A.B", &c, &g, 60, "automatic").status, Status::error);
+}
+
+TEST(JudgeTest, ManualRowsArePendingUntilAttested) {
+  const auto skip = ct("notrun", "SKIP_RETURN_CODE=77");
+  const auto g = gt(false, "", "manual: no attestation for DEV045-NSG in dev");
+  EXPECT_EQ(judge_test("A.B", &skip, &g, 30, "manual").status, Status::manual_pending);
+  const auto pass = ct("run");
+  EXPECT_EQ(judge_test("A.B", &pass, nullptr, 30, "manual").status, Status::manual_attested);
+  EXPECT_EQ(judge_test("A.B", nullptr, nullptr, 30, "manual").status, Status::manual_pending);
+}
+
+TEST(JudgeTest, ACaseNotInTheJunitIsNotRun) {
+  const auto o = judge_test("A.B", nullptr, nullptr, 60, "automatic");
+  EXPECT_EQ(o.status, Status::not_run);
+  EXPECT_EQ(o.reason, "not selected in this run");
+}
+
+TEST(BuildReport, ARowTakesTheWorstOfItsCasesAndBlocksReleaseOnFailOrError) {
+  auto reg = Registry::parse(R"({"tables":[{"id":"dod","title":"T"}],"items":[
+      {"id":"R1","table":"dod","item":"row one","mode":"smoke","release_blocking":true,"tests":["A.One","A.Two"]},
+      {"id":"R2","table":"dod","item":"row two","mode":"smoke","release_blocking":false,"tests":["A.Three"]}]})",
+                             "inline");
+  ASSERT_TRUE(reg);
+  std::map<std::string, TestOutcome> out = {{"A.One", {"A.One", Status::pass, "", ""}},
+                                            {"A.Two", {"A.Two", Status::fail, "boom", "x.jsonl"}},
+                                            {"A.Three", {"A.Three", Status::error, "refused", ""}}};
+  const auto rep = build_report(reg.value(), out);
+  ASSERT_EQ(rep.rows.size(), 2u);
+  EXPECT_EQ(rep.rows[0].status, Status::fail);
+  EXPECT_EQ(rep.rows[0].reason, "A.Two: boom");
+  EXPECT_EQ(rep.rows[0].evidence, std::vector<std::string>{"x.jsonl"});
+  EXPECT_EQ(rep.blocking(), std::vector<std::string>{"R1"});
+  const auto j = render_json(rep);
+  EXPECT_EQ(j["rows"][1]["status"], "error");
+  for (const char* k : {"id", "ticket", "item", "status", "reason", "tests", "evidence"}) EXPECT_TRUE(j["rows"][0].contains(k)) << k;
+}
+
+TEST(ParseJunit, ReadsCtestsOwnFormat) {
+  const std::string xml = R"xml(<?xml version="1.0" encoding="UTF-8"?>
+<testsuite name="(empty)" tests="2" failures="0" disabled="0" skipped="1" hostname="" time="0" timestamp="2026-11-26T19:31:34">
+	<testcase name="A.B" classname="A.B" time="0.00268052" status="run"><system-out>ok</system-out></testcase>
+	<testcase name="A.C" classname="A.C" time="0.0024" status="notrun"><skipped message="SKIP_RETURN_CODE=77"/><system-out>x</system-out></testcase>
+</testsuite>)xml";
+  auto r = parse_ctest_junit(xml, "inline");
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->size(), 2u);
+  EXPECT_EQ(r->at(1).status, "notrun");
+  EXPECT_EQ(r->at(1).skipped_message, "SKIP_RETURN_CODE=77");
+  EXPECT_FALSE(parse_ctest_junit("<html>nope", "inline"));
+}
+
+}  // namespace
+}  // namespace infra_dod

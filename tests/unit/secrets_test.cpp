@@ -1,1 +1,83 @@
+#include "runtime/secrets.h"
+
 #include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "runtime/text.h"
+
+namespace infra_dod {
+namespace {
+
+constexpr const char* kSecret = "sk-lf-0123456789abcdef";
+
+class Secrets : public ::testing::Test {
+ protected:
+  SecretRegistry reg;
+};
+
+TEST_F(Secrets, RegisteredValueIsMaskedPlain) {
+  reg.add(kSecret, "LANGFUSE_SECRET_KEY");
+  EXPECT_EQ(reg.mask(std::string("key=") + kSecret + " end"), "key=*** end");
+}
+
+TEST_F(Secrets, RegisteredValueIsMaskedInBase64Forms) {
+  reg.add(kSecret, "LANGFUSE_SECRET_KEY");
+  const std::string b64 = base64_encode(kSecret);
+  EXPECT_EQ(reg.mask("data: " + b64), "data: ***");
+  EXPECT_FALSE(reg.contains_registered(reg.mask(base64_encode(kSecret, true, false))));
+}
+
+TEST_F(Secrets, ValueInsideALongerBase64BlobIsFoundAtEveryAlignment) {
+  reg.add(kSecret, "K");
+  for (const std::string prefix : {"", "a", "ab", "abc", "pk:"}) {
+    const std::string blob = base64_encode(prefix + kSecret + ":tail");
+    EXPECT_TRUE(reg.contains_registered(blob)) << "prefix '" << prefix << "': " << blob;
+  }
+}
+
+TEST_F(Secrets, ShortValuesAreNotRegistered) {
+  reg.add("abc", "TOO_SHORT");
+  EXPECT_EQ(reg.size(), 0u);
+  EXPECT_EQ(reg.mask("abc"), "abc");
+}
+
+TEST_F(Secrets, RawMarkersAreMaskedWithoutRegistration) {
+  EXPECT_EQ(mask_markers("Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.payload"), "Authorization: Bearer ***");
+  EXPECT_EQ(mask_markers(R"({"accessToken": "eyJ0eXAi", "expiresOn": "x"})"),
+            R"({"accessToken": "***", "expiresOn": "x"})");
+  EXPECT_EQ(mask_markers("Set-Cookie: session=abc123; HttpOnly\nnext"), "Set-Cookie: ***\nnext");
+  EXPECT_EQ(mask_markers("Cookie: a=b"), "Cookie: ***");
+  EXPECT_EQ(mask_markers("GET /x?access_token=abcdef&y=1"), "GET /x?access_token=***&y=1");
+  EXPECT_EQ(mask_markers("Basic cGstbGY6c2stbGY="), "Basic ***");
+}
+
+TEST_F(Secrets, MaskedMarkersAreNotReportedAsRaw) {
+  EXPECT_TRUE(find_raw_markers(mask_markers("Authorization: Bearer abcdefghijkl")).empty());
+  EXPECT_EQ(find_raw_markers("Authorization: Bearer abcdefghijkl").size(), 1u);
+  EXPECT_TRUE(find_raw_markers("the token was refreshed").empty());
+}
+
+TEST_F(Secrets, FingerprintsFindAValueAnotherProcessRegistered) {
+  const auto dir = std::filesystem::temp_directory_path() / ("fp-" + random_hex(4));
+  std::filesystem::create_directories(dir);
+  const auto file = dir / "secret-fingerprints.jsonl";
+  reg.persist_to(file);
+  reg.add(kSecret, "DATABRICKS_TOKEN");
+  std::ifstream in(file);
+  const std::string content((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(content.find(kSecret), std::string::npos) << "fingerprints must never hold the value";
+
+  const auto fps = SecretRegistry::load_fingerprints(file);
+  ASSERT_FALSE(fps.empty());
+  const std::string text = std::string("line one\nvalue=") + kSecret + "\n" + base64_encode(kSecret);
+  const auto found = SecretRegistry::scan(text, fps);
+  ASSERT_GE(found.size(), 2u);
+  EXPECT_EQ(found[0].name, "DATABRICKS_TOKEN");
+  EXPECT_TRUE(SecretRegistry::scan("nothing to see", fps).empty());
+  std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace infra_dod

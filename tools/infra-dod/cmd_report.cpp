@@ -73,7 +73,11 @@ int cmd_report(const Args& in) {
     return 2;
   }
   inputs.environment = cfg->get_or("INFRA_DOD_ENVIRONMENT", "dev");
-  inputs.generated_utc = utc_iso(std::chrono::system_clock::now());
+  // SOURCE_DATE_EPOCH pins the stamp for reproducible tables (tests, re-rendered evidence).
+  auto generated = std::chrono::system_clock::now();
+  if (auto it = cfg->environ().find("SOURCE_DATE_EPOCH"); it != cfg->environ().end() && !it->second.empty())
+    generated = std::chrono::system_clock::from_time_t(static_cast<std::time_t>(std::stoll(it->second)));
+  inputs.generated_utc = utc_iso(generated);
   std::vector<SecretFingerprint> fingerprints;
   if (!run_file.empty()) {
     std::ifstream rf(run_file);

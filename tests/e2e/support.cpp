@@ -1,0 +1,93 @@
+#include "e2e/support.h"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "runtime/text.h"
+
+namespace infra_dod::e2e {
+namespace fs = std::filesystem;
+
+fs::path source_dir() { return INFRA_DOD_SOURCE_DIR; }
+fs::path build_dir() { return INFRA_DOD_BUILD_DIR; }
+
+fs::path fresh_dir(const std::string& prefix) {
+  const auto d = fs::temp_directory_path() / ("infra-dod-" + prefix + "-" + random_hex(4));
+  fs::create_directories(d);
+  return d;
+}
+
+std::string slurp(const fs::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+ProcessResult run(std::vector<std::string> argv, std::map<std::string, std::optional<std::string>> env,
+                  std::chrono::seconds deadline) {
+  ProcessSpec spec;
+  spec.argv = std::move(argv);
+  spec.env = std::move(env);
+  spec.deadline = deadline;
+  return run_process(spec);
+}
+
+std::set<std::string> listed_tests(const std::vector<std::string>& selection) {
+  std::vector<std::string> argv = {INFRA_DOD_CTEST, "--test-dir", build_dir().string(), "-N"};
+  argv.insert(argv.end(), selection.begin(), selection.end());
+  const auto r = run(argv);
+  std::set<std::string> out;
+  std::istringstream in(r.out);
+  std::string line;
+  while (std::getline(in, line)) {
+    const auto colon = line.find(": ");
+    if (line.find("Test") != std::string::npos && line.find('#') != std::string::npos && colon != std::string::npos)
+      out.insert(trim(line.substr(colon + 2)));
+  }
+  return out;
+}
+
+BuildTreeLock::BuildTreeLock() {
+  fd_ = ::open((build_dir() / ".selftest-build-tree.lock").c_str(), O_CREAT | O_RDWR | O_CLOEXEC, 0644);
+  if (fd_ >= 0) ::flock(fd_, LOCK_EX);
+}
+
+BuildTreeLock::~BuildTreeLock() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+std::vector<std::vector<std::string>> table_rows(const std::string& md, const std::string& heading) {
+  std::vector<std::vector<std::string>> rows;
+  std::istringstream in(md);
+  std::string line;
+  bool inside = false;
+  while (std::getline(in, line)) {
+    if (starts_with(line, "## ")) {
+      inside = starts_with(line.substr(3), heading);
+      continue;
+    }
+    if (!inside || !starts_with(line, "| ") || starts_with(line, "| #") || starts_with(line, "|---")) continue;
+    std::vector<std::string> cells;
+    std::string cell;
+    for (std::size_t i = 1; i < line.size(); ++i) {
+      if (line[i] == '\\' && i + 1 < line.size() && line[i + 1] == '|') {
+        cell += '|';
+        ++i;
+      } else if (line[i] == '|') {
+        cells.push_back(trim(cell));
+        cell.clear();
+      } else {
+        cell += line[i];
+      }
+    }
+    rows.push_back(cells);
+  }
+  return rows;
+}
+
+}  // namespace infra_dod::e2e

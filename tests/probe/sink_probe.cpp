@@ -1,0 +1,31 @@
+// A DoD-shaped case that does its worst with a registered secret (DATABRICKS_TOKEN): writes it
+// to evidence plain and base64, prints it on the console and puts it in its failure message.
+// The selftest that runs it through ctest and `infra-dod report` proves none of it survives
+// into the evidence, the JUnit file or the DoD table. Inert unless INFRA_DOD_SINK_PROBE=1.
+#include <cstdlib>
+
+#include "dod/dod_case.h"
+#include "runtime/secrets.h"
+#include "runtime/text.h"
+
+namespace infra_dod {
+
+class SinkProbe : public DodCase {};
+
+TEST_F(SinkProbe, TriesToLeakARegisteredSecret) {
+  if (!std::getenv("INFRA_DOD_SINK_PROBE")) GTEST_SKIP() << "probe only runs inside its selftest";
+  const std::string token = config().get_or("DATABRICKS_TOKEN", "");
+  ASSERT_FALSE(token.empty());
+  auto f = evidence().append("probe", item().id,
+                             {{"plain", token},
+                              {"base64", base64_encode(token)},
+                              {"header", "Authorization: Bearer " + token},
+                              {"note", "token " + token + " inside a sentence"}});
+  if (f) record_evidence(f.value());
+  evidence().write_file("probe-raw.txt", "curl -H 'Authorization: Bearer " + token + "'\n" + base64_encode(token));
+  console_verdict("sink probe", false, "saw " + token + " and " + base64_encode(token));
+  std::printf("%s\n", SecretRegistry::process().mask("stdout: " + token).c_str());
+  record_error("could not judge: token " + token + " (" + base64_encode(token) + ")");
+}
+
+}  // namespace infra_dod
