@@ -36,6 +36,9 @@ int Service::start() {
   }
   if (port_ <= 0) throw std::runtime_error(name_ + ": cannot bind 127.0.0.1");
   thread_ = std::thread([this] { serve(); });
+  // httplib's stop() does nothing until the listener loop runs, so a stop or restart right after
+  // start would hang on join; wait (bounded) for the loop.
+  for (int i = 0; i < 5000 && !server_->is_running(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(1));
   return port_;
 }
 
