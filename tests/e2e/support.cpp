@@ -1,9 +1,5 @@
 #include "e2e/support.h"
 
-#include <fcntl.h>
-#include <sys/file.h>
-#include <unistd.h>
-
 #include <fstream>
 #include <sstream>
 
@@ -50,15 +46,6 @@ std::set<std::string> listed_tests(const std::vector<std::string>& selection) {
       out.insert(trim(line.substr(colon + 2)));
   }
   return out;
-}
-
-BuildTreeLock::BuildTreeLock() {
-  fd_ = ::open((build_dir() / ".selftest-build-tree.lock").c_str(), O_CREAT | O_RDWR | O_CLOEXEC, 0644);
-  if (fd_ >= 0) ::flock(fd_, LOCK_EX);
-}
-
-BuildTreeLock::~BuildTreeLock() {
-  if (fd_ >= 0) ::close(fd_);
 }
 
 std::vector<std::vector<std::string>> table_rows(const std::string& md, const std::string& heading) {

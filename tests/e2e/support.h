@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "runtime/file_lock.h"
 #include "runtime/process.h"
 
 namespace infra_dod::e2e {
@@ -21,17 +22,11 @@ ProcessResult run(std::vector<std::string> argv, std::map<std::string, std::opti
 // The CTest test names a `ctest -N` selection lists.
 std::set<std::string> listed_tests(const std::vector<std::string>& selection);
 
-// Holds an exclusive lock while alive: tests that run ctest on the project's own build tree
-// (and so share its gtest-xml folder and run file) take turns.
-class BuildTreeLock {
+// Tests that run ctest on the project's own build tree take turns with each other and with
+// `infra-dod run`.
+class BuildTreeLock : public FileLock {
  public:
-  BuildTreeLock();
-  ~BuildTreeLock();
-  BuildTreeLock(const BuildTreeLock&) = delete;
-  BuildTreeLock& operator=(const BuildTreeLock&) = delete;
-
- private:
-  int fd_ = -1;
+  BuildTreeLock() : FileLock(build_tree_lock(build_dir())) {}
 };
 
 // The Markdown table rows (cells split) under the heading that starts with `heading`.

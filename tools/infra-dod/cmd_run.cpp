@@ -1,0 +1,169 @@
+#include <cstdio>
+#include <fstream>
+
+#include "commands.h"
+#include "registry/registry.h"
+#include "runtime/config.h"
+#include "runtime/file_lock.h"
+#include "runtime/process.h"
+#include "scenario.h"
+#include "sandbox_control.h"
+
+namespace infra_dod::cli {
+
+namespace fs = std::filesystem;
+
+namespace {
+constexpr const char* kHelp = R"(usage: infra-dod run [--scenario NAME] [--state-dir DIR] [--out DIR] [--labels REGEX]
+                     [--check-expected] [--jobs N]
+
+The main job on the sandbox: starts the scenario's sandbox (default: healthy; a sandbox already
+up in the state folder is reused and left running), runs the DoD cases with ctest (default
+labels ^(automatic|smoke|manual)$, the scenario's opt-in gates opened), writes the JUnit file,
+the DoD table (Markdown and JSON) and the evidence folder under --out, prints the table and
+where everything is, and stops the sandbox it started.
+
+  --out             default <build>/main-job/<scenario>
+  --check-expected  compare every row with the scenario's expected.json; exit 1 on a mismatch
+Exit: as `infra-dod report` (1 on a release-blocking fail/error), or 1 on an expectation mismatch.
+)";
+
+// The operator's own settings must not leak into a sandbox run: every variable of the catalogue
+// is removed from ctest's environment, then set from the sandbox and the scenario.
+std::map<std::string, std::optional<std::string>> sandbox_environment(const SandboxRun& run, const fs::path& out,
+                                                                      const std::map<std::string, std::string>& gates) {
+  std::map<std::string, std::optional<std::string>> env;
+  for (const auto& v : variable_catalogue()) env[v.name] = std::nullopt;
+  env["INFRA_DOD_ENV_FILE"] = run.env_file.string();
+  env["EVIDENCE_DIR"] = (out / "evidence").string();
+  env["INFRA_DOD_ATTESTATIONS"] = (out / "attestations").string();
+  env["HOME"] = (run.state_dir / "home").string();
+  for (const auto& [k, v] : gates) env[k] = v;
+  return env;
+}
+
+}  // namespace
+
+int cmd_run(const Args& in) {
+  Args args = in;
+  if (take_flag(args, "--help")) {
+    std::fputs(kHelp, stdout);
+    return 0;
+  }
+  std::string scenario = take_option(args, "--scenario");
+  if (scenario.empty()) scenario = "healthy";
+  const std::string state = take_option(args, "--state-dir");
+  std::string out_opt = take_option(args, "--out");
+  std::string labels = take_option(args, "--labels");
+  if (labels.empty()) labels = "^(automatic|smoke|manual)$";
+  std::string jobs = take_option(args, "--jobs");
+  if (jobs.empty()) jobs = "2";
+  const bool check = take_flag(args, "--check-expected");
+  if (reject_leftovers("run", args)) return 2;
+
+  const fs::path build = default_build_dir();
+  const fs::path scenarios = default_scenarios_dir();
+  const fs::path state_dir = fs::absolute(state.empty() ? default_state_dir(scenario) : fs::path(state));
+  const fs::path out = fs::absolute(out_opt.empty() ? build / "main-job" / scenario : fs::path(out_opt));
+  auto expected = sandbox::load_expected(scenarios, scenario);
+  if (!expected) {
+    std::fprintf(stderr, "infra-dod run: %s\n", expected.error().message.c_str());
+    return 2;
+  }
+
+  bool started_here = false;
+  auto run = find_sandbox(state_dir);
+  if (run && run->scenario != scenario) {
+    std::fprintf(stderr, "infra-dod run: the sandbox up in %s runs scenario '%s', not '%s'\n",
+                 state_dir.string().c_str(), run->scenario.c_str(), scenario.c_str());
+    return 2;
+  }
+  if (!run) {
+    std::fprintf(stderr, "infra-dod run: starting sandbox '%s'\n", scenario.c_str());
+    run = start_sandbox(scenarios, scenario, state_dir);
+    if (!run) {
+      std::fprintf(stderr, "infra-dod run: %s\n", run.error().message.c_str());
+      return 1;
+    }
+    started_here = true;
+    std::fprintf(stderr, "infra-dod run: sandbox up (pid %d), state in %s\n", run->pid, state_dir.string().c_str());
+  }
+  std::error_code ec;
+  fs::remove_all(out, ec);
+  fs::create_directories(out, ec);
+  const auto env = sandbox_environment(run.value(), out, expected->env);
+
+  int report_rc = 0;
+  {
+    FileLock lock(build_tree_lock(build));
+    std::fprintf(stderr, "infra-dod run: ctest -L '%s' on %s\n", labels.c_str(), build.string().c_str());
+    ProcessSpec ctest;
+    ctest.argv = {INFRA_DOD_CTEST, "--test-dir", build.string(), "-L", labels, "-j", jobs,
+                  "--output-junit", (out / "junit.xml").string(), "--test-output-truncation", "middle",
+                  "--no-tests=error"};
+    ctest.env = env;
+    ctest.deadline = std::chrono::minutes(60);
+    const auto ct = run_process(ctest);
+    {
+      std::ofstream log(out / "ctest.log");
+      log << ct.redacted_out() << ct.redacted_err();
+    }
+    if (!ct.started || ct.timed_out) {
+      std::fprintf(stderr, "infra-dod run: %s\n", ct.describe().c_str());
+      if (started_here) stop_sandbox(state_dir);
+      return 1;
+    }
+    ProcessSpec report;
+    report.argv = {"/proc/self/exe", "report", "--junit", (out / "junit.xml").string(), "--gtest-xml",
+                   (build / "gtest-xml").string(), "--run-file", (build / "dod-run.json").string(), "--md",
+                   (out / "dod-table.md").string(), "--json", (out / "dod-table.json").string(), "--quiet"};
+    report.argv[0] = fs::read_symlink("/proc/self/exe").string();
+    report.env = env;
+    const auto rep = run_process(report);
+    report_rc = rep.exit_code;
+    if (!rep.redacted_err().empty()) std::fputs(rep.redacted_err().c_str(), stderr);
+    // The evidence folder of this run, next to the table.
+    std::ifstream rf(build / "dod-run.json");
+    const auto rec = nlohmann::json::parse(rf, nullptr, false);
+    if (!rec.is_discarded()) {
+      fs::remove(out / "evidence-dir", ec);
+      fs::create_directory_symlink(rec.value("dir", ""), out / "evidence-dir", ec);
+    }
+  }
+  if (started_here) stop_sandbox(state_dir);
+
+  std::ifstream md(out / "dod-table.md");
+  std::string table((std::istreambuf_iterator<char>(md)), std::istreambuf_iterator<char>());
+  std::fputs(table.c_str(), stdout);
+  std::printf("\nJUnit:      %s\nDoD table:  %s\n            %s\nEvidence:   %s\nctest log:  %s\n",
+              (out / "junit.xml").string().c_str(), (out / "dod-table.md").string().c_str(),
+              (out / "dod-table.json").string().c_str(), (out / "evidence-dir").string().c_str(),
+              (out / "ctest.log").string().c_str());
+  std::fflush(stdout);
+  if (report_rc >= 2) return report_rc;
+  if (!check) return report_rc;
+
+  std::ifstream jf(out / "dod-table.json");
+  const auto doc = nlohmann::json::parse(jf, nullptr, false);
+  if (doc.is_discarded()) {
+    std::fprintf(stderr, "infra-dod run: no DoD table was written\n");
+    return 1;
+  }
+  int mismatches = 0;
+  for (const auto& row : doc["rows"]) {
+    const std::string id = row["id"];
+    auto it = expected->rows.find(id);
+    const std::string want = it == expected->rows.end() ? "(missing from expected.json)" : it->second;
+    if (row["status"] != want) {
+      std::fprintf(stderr, "MISMATCH %s: expected %s, got %s (%s)\n", id.c_str(), want.c_str(),
+                   row["status"].get<std::string>().c_str(), row["reason"].get<std::string>().c_str());
+      ++mismatches;
+    }
+  }
+  std::printf("scenario %s: %s\n", scenario.c_str(),
+              mismatches ? (std::to_string(mismatches) + " row(s) differ from expected.json").c_str()
+                         : "every row matches expected.json");
+  return mismatches ? 1 : 0;
+}
+
+}  // namespace infra_dod::cli
