@@ -1,0 +1,3 @@
+#include "rules/azure_rules.h"
+
+namespace infra_dod {}  // namespace infra_dod

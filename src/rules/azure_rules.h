@@ -1,0 +1,15 @@
+#pragma once
+// DEV-044 and DEV-045 rules over the ARM part of an inventory snapshot (entries arm.*).
+#include <chrono>
+#include <nlohmann/json.hpp>
+
+#include "rules/judgement.h"
+
+namespace infra_dod {
+
+Judgement judge_postgres(const nlohmann::json& snapshot);  // DEV044-PG-PROVISIONED
+Judgement judge_key_vault_secrets(const nlohmann::json& snapshot,
+                                  std::chrono::system_clock::time_point now);  // DEV044-KV-SECRETS
+Judgement judge_private_dns(const nlohmann::json& snapshot);                   // DEV045-PRIVATE-DNS
+
+}  // namespace infra_dod

@@ -1,0 +1,73 @@
+#include "rules/judgement.h"
+
+namespace infra_dod {
+
+std::string Judgement::failure_summary() const {
+  std::string s;
+  for (const auto& f : findings) {
+    if (f.ok) continue;
+    if (!s.empty()) s += "; ";
+    s += f.check + ": expected " + f.expected + ", found " + f.found;
+    if (!f.resource.empty()) s += " (" + f.resource + ")";
+  }
+  return s;
+}
+
+Judgement& Judgement::conclude() {
+  if (!error.empty()) {
+    outcome = Outcome::error;
+    return *this;
+  }
+  outcome = findings.empty() ? Outcome::error : Outcome::pass;
+  if (findings.empty()) error = "the rule made no check";
+  for (const auto& f : findings)
+    if (!f.ok) outcome = Outcome::fail;
+  return *this;
+}
+
+Judgement Judgement::cannot_judge(std::string why) {
+  Judgement j;
+  j.outcome = Outcome::error;
+  j.error = std::move(why);
+  return j;
+}
+
+const nlohmann::json* entry(const nlohmann::json& snapshot, const std::string& name) {
+  auto e = snapshot.find("entries");
+  if (e == snapshot.end() || !e->is_object()) return nullptr;
+  auto it = e->find(name);
+  return it == e->end() ? nullptr : &*it;
+}
+
+const nlohmann::json* entry_value(const nlohmann::json& snapshot, const std::string& name) {
+  const auto* e = entry(snapshot, name);
+  if (!e || !e->value("ok", false) || !e->contains("value")) return nullptr;
+  return &(*e)["value"];
+}
+
+std::string entry_error(const nlohmann::json& snapshot, const std::string& name) {
+  const auto* e = entry(snapshot, name);
+  if (!e) return name + ": not in the inventory snapshot";
+  if (e->value("ok", false)) return {};
+  const auto err = e->value("error", nlohmann::json::object());
+  std::string s = name + ": " + err.value("kind", "error");
+  if (e->contains("status") && (*e)["status"].is_number() && (*e)["status"].get<int>() > 0)
+    s += " " + std::to_string((*e)["status"].get<int>());
+  if (!err.value("code", "").empty()) s += " " + err.value("code", "");
+  if (!err.value("message", "").empty()) s += ": " + err.value("message", "");
+  if (e->value("attempts", 1) > 1) s += " (after " + std::to_string(e->value("attempts", 1)) + " attempts)";
+  return s;
+}
+
+bool entry_is_not_found(const nlohmann::json& snapshot, const std::string& name) {
+  const auto* e = entry(snapshot, name);
+  return e && !e->value("ok", false) && e->value("error", nlohmann::json::object()).value("kind", "") == "not-found";
+}
+
+std::string config_value(const nlohmann::json& snapshot, const std::string& variable) {
+  auto c = snapshot.find("config");
+  if (c == snapshot.end() || !c->is_object()) return {};
+  return c->value(variable, "");
+}
+
+}  // namespace infra_dod
