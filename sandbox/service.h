@@ -26,6 +26,9 @@ struct Shared {
   // Called by the Kubernetes emulator when a Deployment's pods are replaced (rollout restart,
   // undo); the LangFuse emulator restarts when it is the LangFuse Deployment.
   std::function<void(const std::string& ns, const std::string& deployment)> on_pods_replaced;
+  // Set by the Azure Monitor emulator: the alerts its rules have fired so far (AlertsManagement
+  // items); ARM serves them from its alerts list.
+  std::function<nlohmann::json()> fired_alerts;
 
   // The scenario's section for a service ({} when absent).
   const nlohmann::json& section(const std::string& service) const;
