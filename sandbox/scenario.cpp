@@ -34,8 +34,12 @@ Result<json> load(const fs::path& root, const std::string& name, std::set<std::s
     if (f.extension() != ".json" || stem == "scenario" || stem == "expected") continue;
     auto part = read_json(f);
     if (!part) return part.error();
-    if (!doc.contains(stem)) doc[stem] = json::object();
-    doc[stem].merge_patch(part.value());
+    // Kept as a patch (nulls included) until it is applied over the base scenario.
+    if (!doc.contains(stem)) {
+      doc[stem] = part.value();
+    } else {
+      doc[stem].merge_patch(part.value());
+    }
   }
   if (doc.contains("extends")) {
     const std::string base_name = doc["extends"].get<std::string>();
@@ -61,10 +65,19 @@ Result<Expected> load_expected(const fs::path& root, const std::string& name) {
   auto j = read_json(root / name / "expected.json");
   if (!j) return j.error();
   Expected e;
+  // A fault scenario's expected.json "extends" another and names only the rows it flips.
+  if (j.value().contains("extends")) {
+    const std::string base_name = j.value()["extends"].get<std::string>();
+    if (base_name == name) return Error{ErrorKind::config, name + "/expected.json extends itself"};
+    auto base = load_expected(root, base_name);
+    if (!base) return base.error();
+    e = base.value();
+  }
   try {
-    for (auto& [k, v] : j.value().at("rows").items()) e.rows[k] = v.get<std::string>();
-    if (j.value().contains("env"))
-      for (auto& [k, v] : j.value()["env"].items()) e.env[k] = v.get<std::string>();
+    const json rows = j.value().value("rows", json::object());
+    for (auto& [k, v] : rows.items()) e.rows[k] = v.get<std::string>();
+    const json env = j.value().value("env", json::object());
+    for (auto& [k, v] : env.items()) e.env[k] = v.get<std::string>();
   } catch (const json::exception& ex) {
     return Error{ErrorKind::config, name + "/expected.json: " + ex.what()};
   }

@@ -1,11 +1,27 @@
-// DEV-044: PostgreSQL and Key Vault (automatic rows).
+// DEV-044: PostgreSQL and Key Vault (automatic rows), judged over the run's inventory.
+#include <chrono>
+
 #include "dod/dod_case.h"
+#include "registry/attestation.h"
+#include "rules/azure_rules.h"
 
 namespace infra_dod {
 
 class DEV044 : public DodCase {};
 
-TEST_F(DEV044, PostgresServerIsReadyAndPrivate) { DOD_NOT_IMPLEMENTED(); }
-TEST_F(DEV044, RequiredKeyVaultSecretsAreUsable) { DOD_NOT_IMPLEMENTED(); }
+TEST_F(DEV044, PostgresServerIsReadyAndPrivate) {
+  // The runbook asks for the verify script's PASS line naming the server.
+  if (const auto* s = snapshot())
+    assert_judgement(judge_postgres(*s), "PostgreSQL Flexible Server " + config().get_or("POSTGRES_SERVER_NAME", ""));
+}
+
+TEST_F(DEV044, RequiredKeyVaultSecretsAreUsable) {
+  // Judged at the snapshot's own time, so a saved snapshot re-judges to the same verdict.
+  const auto* s = snapshot();
+  if (!s) return;
+  const auto at = parse_utc(s->value("collected_utc", "")).value_or(std::chrono::system_clock::now());
+  assert_judgement(judge_key_vault_secrets(*s, at),
+                     "Key Vault " + config().get_or("KEY_VAULT_NAME", "") + " required secrets");
+}
 
 }  // namespace infra_dod

@@ -1,6 +1,7 @@
 #include "dod/dod_case.h"
 
 #include <cstdio>
+#include <fstream>
 
 #include "registry/attestation.h"
 #include "runtime/secrets.h"
@@ -69,6 +70,49 @@ void DodCase::expect_attested() {
   }
   EXPECT_EQ(a.verdict, "pass") << "attestation for " << item().id << " by " << a.operator_name << " at " << a.utc
                                << " records a failure; evidence: " << a.evidence;
+}
+
+const nlohmann::json* DodCase::snapshot() {
+  if (snapshot_) return &*snapshot_;
+  std::filesystem::path file = config().get_or("INFRA_DOD_INVENTORY", "");
+  if (file.empty()) file = evidence().dir() / "inventory.json";
+  std::ifstream in(file);
+  if (!in) {
+    record_error("no inventory snapshot at " + file.string() +
+                 ": the inventory fixture (dod.inventory) did not run or failed; select the case with -L automatic, "
+                 "or set INFRA_DOD_INVENTORY to a saved snapshot");
+    return nullptr;
+  }
+  auto j = nlohmann::json::parse(in, nullptr, false);
+  if (j.is_discarded() || !j.is_object() || !j.contains("entries")) {
+    record_error(file.string() + " is not an inventory snapshot");
+    return nullptr;
+  }
+  RecordProperty("inventory", file.string());
+  snapshot_ = std::move(j);
+  return &*snapshot_;
+}
+
+void DodCase::assert_judgement(const Judgement& j, const std::string& headline) {
+  nlohmann::json findings = nlohmann::json::array();
+  for (const auto& f : j.findings) {
+    console_verdict(f.check, f.ok, f.ok ? "" : "expected " + f.expected + ", found " + f.found +
+                                                   (f.resource.empty() ? "" : " (" + f.resource + ")"));
+    findings.push_back({{"check", f.check}, {"ok", f.ok}, {"expected", f.expected}, {"found", f.found},
+                        {"resource", f.resource}});
+  }
+  const std::string outcome = j.outcome == Outcome::pass ? "pass" : j.outcome == Outcome::fail ? "fail" : "error";
+  if (!headline.empty()) console_verdict(headline, j.outcome == Outcome::pass, j.outcome == Outcome::error ? j.error : j.failure_summary());
+  auto file = evidence().append("automatic", item().id,
+                                {{"outcome", outcome}, {"findings", findings}, {"error", j.error},
+                                 {"inventory", snapshot_ ? snapshot_->value("collected_utc", "") : ""}});
+  std::string where;
+  if (file) {
+    record_evidence(file.value());
+    where = " (evidence: " + file.value().string() + ")";
+  }
+  if (j.outcome == Outcome::error) return record_error("could not judge " + item().id + ": " + j.error + where);
+  if (j.outcome == Outcome::fail) FAIL() << SecretRegistry::process().mask(j.failure_summary()) << where;
 }
 
 }  // namespace infra_dod

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "registry/registry.h"
+#include "rules/judgement.h"
 #include "runtime/config.h"
 #include "runtime/evidence.h"
 
@@ -39,11 +40,20 @@ class DodCase : public ::testing::Test {
   // the record attests a failure or is invalid.
   void expect_attested();
 
+  // The inventory snapshot of this run (INFRA_DOD_INVENTORY when re-judging saved evidence,
+  // else the one the inventory fixture wrote); null after recording an error when there is none.
+  const nlohmann::json* snapshot();
+  // Records a rule's judgement: one PASS/FAIL console line per check (and `headline`, the
+  // runbook's line for the whole row, when given), evidence lines, then the verdict: error when
+  // the rule could not judge, a failure naming what was expected, found and where, else pass.
+  void assert_judgement(const Judgement& j, const std::string& headline = {});
+
  private:
   std::optional<Config> config_;
   std::optional<Registry> registry_;
   std::vector<const DodItem*> items_;
   std::optional<Evidence> evidence_;
+  std::optional<nlohmann::json> snapshot_;
 };
 
 }  // namespace infra_dod

@@ -2,10 +2,14 @@
 // DEV-044 and DEV-045 rules over the ARM part of an inventory snapshot (entries arm.*).
 #include <chrono>
 #include <nlohmann/json.hpp>
+#include <string_view>
 
 #include "rules/judgement.h"
 
 namespace infra_dod {
+
+// ARM ids as ARM compares them: case-insensitively, ignoring a trailing '/'. Empty ids never match.
+bool same_arm_id(std::string_view a, std::string_view b);
 
 Judgement judge_postgres(const nlohmann::json& snapshot);  // DEV044-PG-PROVISIONED
 Judgement judge_key_vault_secrets(const nlohmann::json& snapshot,

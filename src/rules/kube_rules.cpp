@@ -1,3 +1,512 @@
 #include "rules/kube_rules.h"
 
-namespace infra_dod {}  // namespace infra_dod
+#include <algorithm>
+#include <charconv>
+#include <cstdint>
+#include <initializer_list>
+#include <optional>
+#include <set>
+#include <vector>
+
+#include "runtime/text.h"
+
+namespace infra_dod {
+namespace {
+
+using nlohmann::json;
+
+const json* at(const json& object, std::initializer_list<std::string_view> path) {
+  const json* cursor = &object;
+  for (auto key : path) {
+    if (!cursor->is_object()) return nullptr;
+    auto it = cursor->find(key);
+    if (it == cursor->end()) return nullptr;
+    cursor = &*it;
+  }
+  return cursor;
+}
+
+// Absent, null and non-string values all read as "": the API server omits empty fields.
+std::string text_at(const json& object, std::initializer_list<std::string_view> path) {
+  const json* v = at(object, path);
+  return v && v->is_string() ? v->get<std::string>() : std::string{};
+}
+
+// The API server omits replica counters that are zero, so absent means 0 (or the API default).
+std::int64_t count_at(const json& object, std::initializer_list<std::string_view> path, std::int64_t absent = 0) {
+  const json* v = at(object, path);
+  return v && v->is_number_integer() ? v->get<std::int64_t>() : absent;
+}
+
+const json& array_at(const json& object, std::initializer_list<std::string_view> path) {
+  static const json empty = json::array();
+  const json* v = at(object, path);
+  return v && v->is_array() ? *v : empty;
+}
+
+std::optional<std::int64_t> parse_integer(std::string_view s) {
+  std::int64_t n = 0;
+  const auto* end = s.data() + s.size();
+  auto [ptr, ec] = std::from_chars(s.data(), end, n);
+  if (ec != std::errc{} || ptr != end || s.empty()) return std::nullopt;
+  return n;
+}
+
+std::string join(const std::vector<std::string>& parts, std::string_view sep = ", ") {
+  std::string s;
+  for (const auto& p : parts) {
+    if (!s.empty()) s += sep;
+    s += p;
+  }
+  return s;
+}
+
+std::string labels_text(const json& labels) {
+  if (!labels.is_object() || labels.empty()) return "{}";
+  std::vector<std::string> pairs;
+  for (auto it = labels.begin(); it != labels.end(); ++it)
+    pairs.push_back(it.key() + "=" + (it.value().is_string() ? it.value().get<std::string>() : it.value().dump()));
+  return "{" + join(pairs, ",") + "}";
+}
+
+// A Service selects a pod when every pair of its selector is among the pod's labels. A Service
+// without a selector selects nothing (its Endpoints are managed by hand).
+bool selector_matches(const json& selector, const json& labels) {
+  if (!selector.is_object() || selector.empty() || !labels.is_object()) return false;
+  for (auto it = selector.begin(); it != selector.end(); ++it) {
+    auto label = labels.find(it.key());
+    if (label == labels.end() || *label != it.value()) return false;
+  }
+  return true;
+}
+
+// Reads entries the way every rule needs them: an error entry blocks the judgement unless the
+// caller said absence is itself a finding (not-found then reads as "absent").
+class Entries {
+ public:
+  explicit Entries(const json& snapshot) : snapshot_(snapshot) {}
+
+  const json* object(const std::string& name, bool* not_found) {
+    const json* v = read(name, not_found);
+    if (v && !v->is_object()) return shape_error(name, "a JSON object");
+    return v;
+  }
+  // A kubectl list ({"kind":"List","items":[...]}). A NotFound here means the namespace itself
+  // is missing, so nothing exists in it: the list reads as empty.
+  const json* items(const std::string& name) {
+    static const json empty = json::array();
+    bool not_found = false;
+    const json* v = read(name, &not_found);
+    if (not_found) return &empty;
+    if (!v) return nullptr;
+    const json* list = at(*v, {"items"});
+    if (!list || !list->is_array()) return shape_error(name, "a kubectl List with items");
+    return list;
+  }
+  bool blocked() const { return !errors_.empty(); }
+  Judgement cannot_judge() const { return Judgement::cannot_judge(join(errors_, "; ")); }
+  void block(std::string why) { errors_.push_back(std::move(why)); }
+
+ private:
+  const json* read(const std::string& name, bool* not_found) {
+    if (not_found) *not_found = false;
+    if (const json* v = entry_value(snapshot_, name)) return v;
+    if (not_found && entry_is_not_found(snapshot_, name)) {
+      *not_found = true;
+      return nullptr;
+    }
+    const json* e = entry(snapshot_, name);
+    errors_.push_back(e && e->value("ok", false) ? name + ": no value in the snapshot" : entry_error(snapshot_, name));
+    return nullptr;
+  }
+  const json* shape_error(const std::string& name, const std::string& expected) {
+    errors_.push_back(name + ": expected " + expected);
+    return nullptr;
+  }
+  const json& snapshot_;
+  std::vector<std::string> errors_;
+};
+
+// What a not-found entry said, for the `found` side of a finding.
+std::string absence(const json& snapshot, const std::string& name) {
+  const json* e = entry(snapshot, name);
+  std::string code = e ? text_at(*e, {"error", "code"}) : std::string{};
+  const std::string message = e ? text_at(*e, {"error", "message"}) : std::string{};
+  if (code.empty()) code = "NotFound";
+  return message.empty() ? code : code + ": " + message;
+}
+
+struct KubeNames {
+  std::string ns, deployment, service;
+};
+
+KubeNames kube_names(const json& snapshot) {
+  auto or_default = [](std::string v, const char* d) { return v.empty() ? std::string(d) : v; };
+  return {or_default(config_value(snapshot, "LANGFUSE_NAMESPACE"), "default"),
+          or_default(config_value(snapshot, "LANGFUSE_DEPLOYMENT"), "langfuse"),
+          or_default(config_value(snapshot, "LANGFUSE_SERVICE"), "langfuse-internal")};
+}
+
+std::string resource(const std::string& kind, const std::string& ns, const std::string& name) {
+  return kind + "/" + ns + "/" + name;
+}
+
+Finding deployment_missing(const json& snapshot, const KubeNames& n) {
+  return {"deployment exists", false, "Deployment " + n.deployment + " in namespace " + n.ns,
+          absence(snapshot, "kube.deployment"), resource("Deployment", n.ns, n.deployment)};
+}
+
+const json& template_labels(const json& deployment) {
+  static const json none = json::object();
+  const json* labels = at(deployment, {"spec", "template", "metadata", "labels"});
+  return labels && labels->is_object() ? *labels : none;
+}
+
+const json* find_named(const json& items, const std::string& name) {
+  for (const auto& item : items)
+    if (text_at(item, {"metadata", "name"}) == name) return &item;
+  return nullptr;
+}
+
+// What makes a Service reachable from outside the cluster network, if anything.
+std::vector<std::string> external_exposure(const json& service) {
+  std::vector<std::string> ways;
+  const std::string type = text_at(service, {"spec", "type"});
+  if (type == "LoadBalancer" || type == "NodePort") ways.push_back("type " + type);
+  for (const auto& ip : array_at(service, {"spec", "externalIPs"}))
+    if (ip.is_string()) ways.push_back("externalIP " + ip.get<std::string>());
+  if (!text_at(service, {"spec", "loadBalancerIP"}).empty())
+    ways.push_back("loadBalancerIP " + text_at(service, {"spec", "loadBalancerIP"}));
+  for (const auto& ingress : array_at(service, {"status", "loadBalancer", "ingress"})) {
+    std::string address = text_at(ingress, {"ip"});
+    if (address.empty()) address = text_at(ingress, {"hostname"});
+    if (!address.empty()) ways.push_back("load balancer address " + address);
+  }
+  return ways;
+}
+
+// The last non-empty stderr line is kubectl's own message; klog lines come before it.
+std::string last_line(const std::string& text) {
+  std::vector<std::string> lines;
+  std::string line;
+  for (char c : text + "\n") {
+    if (c == '\n' || c == '\r') {
+      if (!trim(line).empty()) lines.push_back(trim(line));
+      line.clear();
+    } else {
+      line += c;
+    }
+  }
+  return lines.empty() ? std::string{} : lines.back();
+}
+
+// kubectl exits 1 for every failure; these stderr forms say the server could not be asked at
+// all, which is no verdict about the workload.
+bool is_access_failure(const std::string& message) {
+  static const char* const markers[] = {"Unable to connect to the server", "The connection to the server",
+                                        "(Unauthorized)",                 "Error from server (Forbidden)",
+                                        "Error from server (TooManyRequests)", "Error from server (ServiceUnavailable)",
+                                        "Error from server (Timeout)",    "Error from server (InternalError)",
+                                        "context deadline exceeded"};
+  return std::any_of(std::begin(markers), std::end(markers),
+                     [&](const char* m) { return message.find(m) != std::string::npos; });
+}
+
+}  // namespace
+
+bool is_rolled_out(const json& deployment, std::string* why) {
+  auto fail = [&](std::string reason) {
+    if (why) *why = std::move(reason);
+    return false;
+  };
+  const auto generation = count_at(deployment, {"metadata", "generation"});
+  const auto observed = count_at(deployment, {"status", "observedGeneration"});
+  if (generation > observed)
+    return fail("observedGeneration " + std::to_string(observed) + " < generation " + std::to_string(generation) +
+                " (spec update not observed yet)");
+  for (const auto& condition : array_at(deployment, {"status", "conditions"}))
+    if (text_at(condition, {"type"}) == "Progressing" && text_at(condition, {"reason"}) == "ProgressDeadlineExceeded")
+      return fail("Progressing condition reason ProgressDeadlineExceeded (exceeded its progress deadline)");
+  const auto desired = count_at(deployment, {"spec", "replicas"}, 1);
+  const auto replicas = count_at(deployment, {"status", "replicas"});
+  const auto updated = count_at(deployment, {"status", "updatedReplicas"});
+  const auto available = count_at(deployment, {"status", "availableReplicas"});
+  if (desired < 1) return fail("spec.replicas " + std::to_string(desired) + " (no replica to serve)");
+  if (updated < desired)
+    return fail(std::to_string(updated) + " out of " + std::to_string(desired) + " new replicas have been updated");
+  if (replicas > updated)
+    return fail(std::to_string(replicas - updated) + " old replicas are pending termination");
+  if (available < updated)
+    return fail(std::to_string(available) + " of " + std::to_string(updated) + " updated replicas are available");
+  if (why)
+    *why = std::to_string(available) + "/" + std::to_string(desired) + " updated and available, observedGeneration " +
+           std::to_string(observed);
+  return true;
+}
+
+ImageReference parse_image_reference(std::string_view image) {
+  ImageReference ref;
+  std::string rest(image);
+  const auto slash = rest.find('/');
+  const std::string first = slash == std::string::npos ? std::string{} : rest.substr(0, slash);
+  const bool has_host = slash != std::string::npos &&
+                        (first.find_first_of(".:") != std::string::npos || first == "localhost" || to_lower(first) != first);
+  if (has_host) {
+    ref.registry = first;
+    rest = rest.substr(slash + 1);
+  } else {
+    ref.registry = "docker.io";
+  }
+  if (const auto at_sign = rest.find('@'); at_sign != std::string::npos) {
+    ref.digest = rest.substr(at_sign + 1);
+    rest = rest.substr(0, at_sign);
+  }
+  // With the host removed, a ':' can only introduce the tag (a port belongs to the host).
+  if (const auto colon = rest.rfind(':'); colon != std::string::npos && rest.find('/', colon) == std::string::npos) {
+    ref.tag = rest.substr(colon + 1);
+    rest = rest.substr(0, colon);
+  }
+  ref.repository = rest;
+  return ref;
+}
+
+bool is_sha256_digest(std::string_view digest) {
+  constexpr std::string_view prefix = "sha256:";
+  if (digest.size() != prefix.size() + 64 || digest.substr(0, prefix.size()) != prefix) return false;
+  return std::all_of(digest.begin() + prefix.size(), digest.end(),
+                     [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
+}
+
+Judgement judge_deployment(const json& snapshot) {
+  const KubeNames n = kube_names(snapshot);
+  Entries in(snapshot);
+  bool deployment_absent = false, endpoints_absent = false;
+  const json* deployment = in.object("kube.deployment", &deployment_absent);
+  const json* services = in.items("kube.services");
+  const json* endpoints = in.object("kube.endpoints", &endpoints_absent);
+  if (in.blocked()) return in.cannot_judge();
+
+  Judgement j;
+  const std::string deployment_id = resource("Deployment", n.ns, n.deployment);
+  const std::string service_id = resource("Service", n.ns, n.service);
+  if (deployment_absent) {
+    j.findings.push_back(deployment_missing(snapshot, n));
+  } else {
+    j.findings.push_back({"deployment exists", true, "Deployment " + n.deployment + " in namespace " + n.ns,
+                          "revision " + text_at(*deployment, {"metadata", "annotations", "deployment.kubernetes.io/revision"}),
+                          deployment_id});
+    std::string why;
+    const bool done = is_rolled_out(*deployment, &why);
+    j.findings.push_back({"deployment rolled out", done,
+                          "kubectl's rollout rule (observedGeneration >= generation, updated = desired, no old "
+                          "replicas, available >= updated, at least 1)",
+                          why, deployment_id});
+  }
+
+  const json* service = find_named(*services, n.service);
+  if (!service) {
+    std::vector<std::string> names;
+    for (const auto& item : *services) names.push_back(text_at(item, {"metadata", "name"}));
+    j.findings.push_back({"service exists", false, "Service " + n.service + " in namespace " + n.ns,
+                          names.empty() ? "no Service in the namespace" : "only " + join(names), service_id});
+  } else {
+    j.findings.push_back({"service exists", true, "Service " + n.service + " in namespace " + n.ns, "exists", service_id});
+    // The API server defaults an unset type to ClusterIP.
+    std::string type = text_at(*service, {"spec", "type"});
+    if (type.empty()) type = "ClusterIP";
+    j.findings.push_back({"service type ClusterIP", type == "ClusterIP", "type ClusterIP", "type " + type, service_id});
+    const auto exposure = external_exposure(*service);
+    std::vector<std::string> addresses;
+    for (const auto& way : exposure)
+      if (way.rfind("type ", 0) != 0) addresses.push_back(way);
+    j.findings.push_back({"service has no external IPs", addresses.empty(),
+                          "no spec.externalIPs, no loadBalancerIP, no load balancer ingress",
+                          addresses.empty() ? "none" : join(addresses), service_id});
+    const json selector = at(*service, {"spec", "selector"}) ? *at(*service, {"spec", "selector"}) : json::object();
+    if (deployment) {
+      const json& labels = template_labels(*deployment);
+      j.findings.push_back({"service selector matches the pod template labels", selector_matches(selector, labels),
+                            "a non-empty selector contained in the pod template labels " + labels_text(labels),
+                            "selector " + labels_text(selector), service_id});
+    }
+  }
+
+  const std::string endpoints_id = resource("Endpoints", n.ns, n.service);
+  if (endpoints_absent) {
+    j.findings.push_back({"service has ready endpoints", false, "at least 1 ready address",
+                          absence(snapshot, "kube.endpoints"), endpoints_id});
+  } else {
+    std::size_t ready = 0, not_ready = 0;
+    for (const auto& subset : array_at(*endpoints, {"subsets"})) {
+      ready += array_at(subset, {"addresses"}).size();
+      not_ready += array_at(subset, {"notReadyAddresses"}).size();
+    }
+    j.findings.push_back({"service has ready endpoints", ready >= 1, "at least 1 ready address",
+                          std::to_string(ready) + " ready, " + std::to_string(not_ready) + " not ready", endpoints_id});
+  }
+  return j.conclude();
+}
+
+Judgement judge_acr_images(const json& snapshot) {
+  const KubeNames n = kube_names(snapshot);
+  const std::string acr = trim(config_value(snapshot, "ACR_LOGIN_SERVER"));
+  if (acr.empty()) return Judgement::cannot_judge("config: ACR_LOGIN_SERVER is not set");
+  Entries in(snapshot);
+  bool deployment_absent = false;
+  const json* deployment = in.object("kube.deployment", &deployment_absent);
+  if (in.blocked()) return in.cannot_judge();
+
+  Judgement j;
+  if (deployment_absent) {
+    j.findings.push_back(deployment_missing(snapshot, n));
+    return j.conclude();
+  }
+  const std::string deployment_id = resource("Deployment", n.ns, n.deployment);
+  const std::string expected = "from " + acr + ", pinned by sha256 digest or a tag other than latest";
+  for (const char* list : {"initContainers", "containers"}) {
+    const bool init = std::string_view(list) == "initContainers";
+    for (const auto& container : array_at(*deployment, {"spec", "template", "spec", list})) {
+      const std::string name = text_at(container, {"name"});
+      const std::string image = text_at(container, {"image"});
+      const auto ref = parse_image_reference(image);
+      std::vector<std::string> problems;
+      if (image.empty()) problems.push_back("no image");
+      if (!image.empty() && !iequals(ref.registry, acr)) problems.push_back("registry " + ref.registry);
+      if (!ref.digest.empty()) {
+        if (!is_sha256_digest(ref.digest)) problems.push_back("malformed digest " + ref.digest);
+      } else if (!image.empty() && ref.tag.empty()) {
+        problems.push_back("no tag (pulls latest)");
+      } else if (ref.tag == "latest") {
+        problems.push_back("tag latest");
+      }
+      j.findings.push_back({std::string(init ? "initContainer " : "container ") + name + " image", problems.empty(),
+                            expected, problems.empty() ? image : image + " (" + join(problems) + ")", deployment_id});
+    }
+  }
+  if (j.findings.empty())
+    j.findings.push_back({"deployment has containers", false, "at least one container in the pod template",
+                          "none", deployment_id});
+  return j.conclude();
+}
+
+Judgement judge_internal_only(const json& snapshot) {
+  const KubeNames n = kube_names(snapshot);
+  Entries in(snapshot);
+  bool deployment_absent = false;
+  const json* deployment = in.object("kube.deployment", &deployment_absent);
+  const json* services = in.items("kube.services");
+  const json* ingresses = in.items("kube.ingresses");
+  if (in.blocked()) return in.cannot_judge();
+
+  Judgement j;
+  if (deployment_absent) {
+    j.findings.push_back(deployment_missing(snapshot, n));
+    return j.conclude();
+  }
+  const json& labels = template_labels(*deployment);
+  std::set<std::string> selecting;  // Services whose selector picks the LangFuse pods
+  std::size_t exposing = 0;
+  for (const auto& service : *services) {
+    const json* selector = at(service, {"spec", "selector"});
+    if (!selector || !selector_matches(*selector, labels)) continue;
+    const std::string name = text_at(service, {"metadata", "name"});
+    selecting.insert(name);
+    const auto ways = external_exposure(service);
+    if (ways.empty()) continue;
+    ++exposing;
+    j.findings.push_back({"no LoadBalancer/NodePort service selects the LangFuse pods", false,
+                          "only cluster-internal Services select " + labels_text(labels), join(ways),
+                          resource("Service", n.ns, name)});
+  }
+  if (exposing == 0)
+    j.findings.push_back({"no LoadBalancer/NodePort service selects the LangFuse pods", true,
+                          "only cluster-internal Services select " + labels_text(labels),
+                          std::to_string(selecting.size()) + " selecting Service(s), none exposed",
+                          resource("Deployment", n.ns, n.deployment)});
+
+  std::size_t routing = 0;
+  for (const auto& ingress : *ingresses) {
+    const std::string name = text_at(ingress, {"metadata", "name"});
+    std::vector<std::string> routes;
+    const std::string fallback = text_at(ingress, {"spec", "defaultBackend", "service", "name"});
+    if (selecting.count(fallback)) routes.push_back("defaultBackend -> " + fallback);
+    for (const auto& rule : array_at(ingress, {"spec", "rules"})) {
+      for (const auto& path : array_at(rule, {"http", "paths"})) {
+        const std::string backend = text_at(path, {"backend", "service", "name"});
+        if (!selecting.count(backend)) continue;
+        const std::string host = text_at(rule, {"host"});
+        const std::string prefix = text_at(path, {"path"});
+        routes.push_back((host.empty() ? "*" : host) + (prefix.empty() ? "/" : prefix) + " -> " + backend);
+      }
+    }
+    if (routes.empty()) continue;
+    ++routing;
+    j.findings.push_back({"no Ingress routes to the LangFuse pods", false,
+                          "no Ingress backend names a Service that selects the LangFuse pods", join(routes),
+                          resource("Ingress", n.ns, name)});
+  }
+  if (routing == 0)
+    j.findings.push_back({"no Ingress routes to the LangFuse pods", true,
+                          "no Ingress backend names a Service that selects the LangFuse pods",
+                          std::to_string(ingresses->size()) + " Ingress(es), none routing to them",
+                          resource("Deployment", n.ns, n.deployment)});
+  return j.conclude();
+}
+
+Judgement judge_rollback_possible(const json& snapshot) {
+  const KubeNames n = kube_names(snapshot);
+  Entries in(snapshot);
+  bool deployment_absent = false;
+  const json* deployment = in.object("kube.deployment", &deployment_absent);
+  const json* replicasets = in.items("kube.replicasets");
+  const json* dry_run = in.object("kube.rollout_undo_dry_run", nullptr);
+  if (in.blocked()) return in.cannot_judge();
+
+  const auto exit_code = count_at(*dry_run, {"exit_code"}, -1);
+  const std::string stdout_text = text_at(*dry_run, {"stdout"});
+  const std::string message = last_line(text_at(*dry_run, {"stderr"}));
+  if (exit_code != 0 && is_access_failure(message))
+    return Judgement::cannot_judge("kube.rollout_undo_dry_run: exit " + std::to_string(exit_code) + ": " + message);
+
+  Judgement j;
+  const std::string deployment_id = resource("Deployment", n.ns, n.deployment);
+  if (deployment_absent) {
+    j.findings.push_back(deployment_missing(snapshot, n));
+  } else {
+    const std::string current_text =
+        text_at(*deployment, {"metadata", "annotations", "deployment.kubernetes.io/revision"});
+    const auto current = parse_integer(current_text);
+    const std::string uid = text_at(*deployment, {"metadata", "uid"});
+    std::vector<std::int64_t> revisions;
+    for (const auto& rs : *replicasets) {
+      const bool owned = std::any_of(array_at(rs, {"metadata", "ownerReferences"}).begin(),
+                                     array_at(rs, {"metadata", "ownerReferences"}).end(), [&](const json& ref) {
+                                       if (text_at(ref, {"kind"}) != "Deployment") return false;
+                                       // A uid tells a recreated Deployment from its namesake.
+                                       return uid.empty() ? text_at(ref, {"name"}) == n.deployment : text_at(ref, {"uid"}) == uid;
+                                     });
+      if (!owned) continue;
+      if (auto r = parse_integer(text_at(rs, {"metadata", "annotations", "deployment.kubernetes.io/revision"})))
+        revisions.push_back(*r);
+    }
+    std::sort(revisions.begin(), revisions.end());
+    std::vector<std::string> listed;
+    for (auto r : revisions) listed.push_back(std::to_string(r));
+    const bool previous = current && std::any_of(revisions.begin(), revisions.end(), [&](auto r) { return r < *current; });
+    j.findings.push_back({"deployment has a previous revision", previous,
+                          "an owned ReplicaSet with a revision below the current " +
+                              (current_text.empty() ? std::string("(none recorded)") : current_text),
+                          listed.empty() ? "no owned ReplicaSet with a revision"
+                                         : "owned ReplicaSet revisions " + join(listed),
+                          deployment_id});
+  }
+  // "skipped rollback" exits 0 yet means nothing would change: there is nothing to go back to.
+  const bool skipped = stdout_text.find("skipped rollback") != std::string::npos;
+  const std::string outcome = exit_code == 0 ? trim(stdout_text) : message;
+  j.findings.push_back({"server-side dry run of rollout undo succeeds", exit_code == 0 && !skipped,
+                        "exit 0 and a rollback (kubectl rollout undo --dry-run=server)",
+                        "exit " + std::to_string(exit_code) + (outcome.empty() ? "" : ": " + outcome), deployment_id});
+  return j.conclude();
+}
+
+}  // namespace infra_dod

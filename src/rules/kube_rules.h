@@ -2,6 +2,7 @@
 // DEV-043's rules over the Kubernetes part of an inventory snapshot (entries kube.*).
 #include <nlohmann/json.hpp>
 #include <string>
+#include <string_view>
 
 #include "rules/judgement.h"
 
@@ -11,6 +12,19 @@ namespace infra_dod {
 // updatedReplicas == spec.replicas, no old replicas left (replicas == updatedReplicas),
 // availableReplicas >= updatedReplicas, and at least one replica. `why` says which part fails.
 bool is_rolled_out(const nlohmann::json& deployment, std::string* why);
+
+// A container image reference split the way the container runtime reads it: a first path
+// component is a registry host only when it contains '.' or ':', is "localhost", or has upper
+// case; otherwise the image comes from Docker Hub ("docker.io").
+struct ImageReference {
+  std::string registry;    // "acraiagentdev.azurecr.io", "docker.io"
+  std::string repository;  // "langfuse/langfuse"
+  std::string tag;         // empty when none was written (the runtime then pulls "latest")
+  std::string digest;      // "sha256:<hex>", empty when none was written
+};
+ImageReference parse_image_reference(std::string_view image);
+// A digest of the form sha256:<64 lower-case hex>.
+bool is_sha256_digest(std::string_view digest);
 
 Judgement judge_deployment(const nlohmann::json& snapshot);         // DEV043-DEPLOYMENT
 Judgement judge_acr_images(const nlohmann::json& snapshot);         // DEV043-ACR-IMAGE

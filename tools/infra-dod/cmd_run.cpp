@@ -1,8 +1,10 @@
 #include <cstdio>
 #include <fstream>
+#include <sstream>
 
 #include "commands.h"
 #include "registry/registry.h"
+#include "report/junit.h"
 #include "runtime/config.h"
 #include "runtime/file_lock.h"
 #include "runtime/process.h"
@@ -100,6 +102,7 @@ int cmd_run(const Args& in) {
     ProcessSpec ctest;
     ctest.argv = {INFRA_DOD_CTEST, "--test-dir", build.string(), "-L", labels, "-j", jobs,
                   "--output-junit", (out / "junit.xml").string(), "--test-output-truncation", "middle",
+                  "--test-output-size-passed", "1048576", "--test-output-size-failed", "1048576",
                   "--no-tests=error"};
     ctest.env = env;
     ctest.deadline = std::chrono::minutes(60);
@@ -132,6 +135,17 @@ int cmd_run(const Args& in) {
   }
   if (started_here) stop_sandbox(state_dir);
 
+  // The runbook's verify script prints one PASS:/FAIL: line per required check; ctest keeps a
+  // passing case's output to itself, so the lines are read back from the JUnit file.
+  if (auto cases = read_ctest_junit(out / "junit.xml")) {
+    for (const auto& c : cases.value()) {
+      std::istringstream lines(c.output);
+      std::string line;
+      while (std::getline(lines, line))
+        if (line.rfind("PASS: ", 0) == 0 || line.rfind("FAIL: ", 0) == 0) std::printf("%s\n", line.c_str());
+    }
+    std::printf("\n");
+  }
   std::ifstream md(out / "dod-table.md");
   std::string table((std::istreambuf_iterator<char>(md)), std::istreambuf_iterator<char>());
   std::fputs(table.c_str(), stdout);

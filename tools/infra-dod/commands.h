@@ -13,6 +13,7 @@ int cmd_run_start(const Args& args);
 int cmd_attest(const Args& args);
 int cmd_sandbox(const Args& args);
 int cmd_run(const Args& args);
+int cmd_inventory(const Args& args);
 
 // "--name value" or "--name=value"; removes what it consumed. Empty when absent.
 std::string take_option(Args& args, const std::string& name);

@@ -15,6 +15,7 @@ usage: infra-dod <command> [options]
 commands:
   run          the main job: start the sandbox, run the DoD cases, print the DoD table
   sandbox      up | down | status | list: the emulated services on 127.0.0.1
+  inventory    collect the snapshot the automatic cases judge (a CTest fixture)
   config       print the effective configuration and where each value came from (secrets masked)
   report       turn ctest JUnit + per-case gtest XML into the runbook's DoD table (Markdown, JSON)
   attest       record a manual attestation for a DoD item (operator, UTC time, verdict, evidence)
@@ -41,7 +42,8 @@ int main(int argc, char** argv) {
   }
   const std::map<std::string, int (*)(const Args&)> commands = {
       {"config", cmd_config}, {"report", cmd_report},   {"attest", cmd_attest},
-      {"sandbox", cmd_sandbox}, {"run", cmd_run},     {"run-start", cmd_run_start}};
+      {"sandbox", cmd_sandbox}, {"run", cmd_run},     {"run-start", cmd_run_start},
+      {"inventory", cmd_inventory}};
   auto it = commands.find(cmd);
   if (it == commands.end()) {
     std::fprintf(stderr, "infra-dod: unknown command '%s'\n\n%s", cmd.c_str(), kUsage);

@@ -1,0 +1,116 @@
+#include "clients/azure.h"
+
+#include "clients/cli_json.h"
+#include "runtime/secrets.h"
+#include "runtime/text.h"
+
+namespace infra_dod {
+
+AzCli::AzCli(const Config& cfg) : cfg_(cfg) {}
+
+Result<nlohmann::json> AzCli::run(std::vector<std::string> args) {
+  ProcessSpec spec;
+  spec.argv = {cfg_.get_or("AZ_CLI", "az")};
+  spec.argv.insert(spec.argv.end(), args.begin(), args.end());
+  spec.argv.insert(spec.argv.end(), {"--output", "json", "--only-show-errors"});
+  spec.env["AZURE_CORE_COLLECT_TELEMETRY"] = "no";
+  spec.env["AZURE_CORE_OUTPUT"] = "json";
+  spec.deadline = std::chrono::seconds(cfg_.integer("INFRA_DOD_PROCESS_TIMEOUT_S"));
+  const auto r = run_process(spec);
+  ErrorKind kind = ErrorKind::process;
+  const std::string err = to_lower(r.err);
+  if (err.find("az login") != std::string::npos || err.find("unauthorized") != std::string::npos) kind = ErrorKind::auth;
+  return json_from_cli(r, kind);
+}
+
+Result<nlohmann::json> AzCli::account() { return run({"account", "show"}); }
+Result<nlohmann::json> AzCli::cloud() { return run({"cloud", "show"}); }
+
+Result<std::string> AzCli::access_token(const std::string& resource) {
+  auto j = run({"account", "get-access-token", "--resource", resource});
+  if (!j) return j.error();
+  const std::string token = j->value("accessToken", "");
+  if (token.empty()) return Error{ErrorKind::protocol, "az account get-access-token printed no accessToken"};
+  SecretRegistry::process().add(token, "ARM access token");
+  return token;
+}
+
+ArmClient::ArmClient(std::string endpoint, std::string token, const HttpClient& http, const Config& cfg)
+    : endpoint_(std::move(endpoint)), token_(std::move(token)), http_(http), cfg_(cfg) {
+  while (!endpoint_.empty() && endpoint_.back() == '/') endpoint_.pop_back();
+}
+
+HttpRequest ArmClient::request_for(const std::string& url) const {
+  HttpRequest req;
+  req.url = url;
+  req.headers = {{"Authorization", "Bearer " + token_}, {"Accept", "application/json"}};
+  req.connect_timeout = std::chrono::seconds(cfg_.integer("INFRA_DOD_HTTP_CONNECT_TIMEOUT_S"));
+  req.total_timeout = std::chrono::seconds(cfg_.integer("INFRA_DOD_HTTP_TIMEOUT_S"));
+  req.max_attempts = static_cast<int>(cfg_.integer("INFRA_DOD_HTTP_MAX_ATTEMPTS"));
+  return req;
+}
+
+ArmError ArmClient::error_of(const HttpResponse& r) {
+  ArmError e;
+  if (r.status == 401 || r.status == 403) e.kind = "auth";
+  else if (r.status == 404) e.kind = "not-found";
+  else if (r.status == 429) e.kind = "throttled";
+  else if (r.status >= 500) e.kind = "server";
+  else e.kind = "protocol";
+  const auto body = nlohmann::json::parse(r.body, nullptr, false);
+  if (!body.is_discarded() && body.is_object() && body.contains("error") && body["error"].is_object()) {
+    e.code = body["error"].value("code", "");
+    e.message = SecretRegistry::process().mask(body["error"].value("message", ""));
+  } else {
+    auto d = describe_http_failure(r);
+    e.message = d ? d.value() : d.error().message;
+  }
+  return e;
+}
+
+ArmResult ArmClient::get(const std::string& path, const std::string& api_version, bool list) const {
+  ArmResult out;
+  out.request = "GET " + path + "?api-version=" + api_version;
+  std::string url = endpoint_ + path + "?api-version=" + api_version;
+  nlohmann::json items = nlohmann::json::array();
+  for (int page = 0; page < 1000; ++page) {
+    auto r = http_.send(request_for(url));
+    if (!r) {
+      out.error = {to_string(r.error().kind), "", r.error().message};
+      return out;
+    }
+    out.attempts += r->attempts;
+    out.elapsed_ms += static_cast<long>(r->elapsed.count());
+    out.status = r->status;
+    if (r->status < 200 || r->status >= 300) {
+      out.error = error_of(r.value());
+      return out;
+    }
+    auto body = nlohmann::json::parse(r->body, nullptr, false);
+    if (body.is_discarded() || !body.is_object()) {
+      auto d = describe_http_failure(r.value());
+      out.error = {"protocol", "", "answer is not a JSON object: " + (d ? d.value() : d.error().message)};
+      return out;
+    }
+    if (!list) {
+      out.ok = true;
+      out.value = std::move(body);
+      return out;
+    }
+    for (auto& v : body.value("value", nlohmann::json::array())) items.push_back(std::move(v));
+    const std::string next = body.value("nextLink", "");
+    if (next.empty()) break;
+    // nextLink is absolute and already carries api-version; it must stay on the same endpoint,
+    // or the token would go to another host.
+    if (!starts_with(next, endpoint_ + "/")) {
+      out.error = {"protocol", "", "nextLink leaves " + endpoint_ + ": " + SecretRegistry::process().mask(next)};
+      return out;
+    }
+    url = next;
+  }
+  out.ok = true;
+  out.value = std::move(items);
+  return out;
+}
+
+}  // namespace infra_dod

@@ -1,0 +1,36 @@
+#include "clients/cli_json.h"
+
+#include <sstream>
+
+#include "runtime/text.h"
+
+namespace infra_dod {
+
+std::string last_error_line(const ProcessResult& r) {
+  std::istringstream in(r.redacted_err());
+  std::string line, last;
+  while (std::getline(in, line))
+    if (!trim(line).empty()) last = trim(line);
+  return last;
+}
+
+Result<nlohmann::json> json_from_cli(const ProcessResult& r, ErrorKind failure_kind) {
+  if (!r.started) return Error{ErrorKind::process, r.describe()};
+  if (r.timed_out) return Error{ErrorKind::timeout, r.describe()};
+  if (r.signal) return Error{ErrorKind::process, r.describe()};
+  if (r.exit_code != 0) {
+    const std::string why = last_error_line(r);
+    return Error{failure_kind, r.command_line() + ": exit " + std::to_string(r.exit_code) +
+                                   (why.empty() ? std::string() : ": " + why)};
+  }
+  if (trim(r.out).empty())
+    return Error{ErrorKind::protocol, r.command_line() + ": exit 0 with empty output (treated as no data, not success)"};
+  auto j = nlohmann::json::parse(r.out, nullptr, false);
+  if (j.is_discarded()) {
+    std::string head = trim(r.redacted_out()).substr(0, 80);
+    return Error{ErrorKind::protocol, r.command_line() + ": output is not JSON: '" + head + "'"};
+  }
+  return j;
+}
+
+}  // namespace infra_dod

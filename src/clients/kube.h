@@ -1,0 +1,37 @@
+#pragma once
+// Kubernetes through the real kubectl, so kubeconfig and AKS's exec-plugin auth work unchanged.
+// kubectl exits 1 for nearly every failure; the cause is read from its last stderr line.
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "runtime/config.h"
+#include "runtime/process.h"
+#include "runtime/result.h"
+
+namespace infra_dod {
+
+struct KubeError {
+  ErrorKind kind = ErrorKind::process;
+  std::string code;  // NotFound, Forbidden, Unauthorized, ...
+  std::string message;
+};
+
+// Classifies a failed kubectl run by its last stderr line (cli-contracts C2).
+KubeError classify_kubectl_failure(const ProcessResult& r);
+
+class Kubectl {
+ public:
+  explicit Kubectl(const Config& cfg);
+  // kubectl <args> with the configured context, a per-request timeout and a wall-clock deadline.
+  ProcessResult run(std::vector<std::string> args) const;
+  // `kubectl get ... -o json`: the object, or the classified error.
+  Result<nlohmann::json> get_json(std::vector<std::string> args, KubeError* error = nullptr) const;
+  const std::string& ns() const { return ns_; }
+
+ private:
+  const Config& cfg_;
+  std::string ns_;
+};
+
+}  // namespace infra_dod

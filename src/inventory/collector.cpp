@@ -1,0 +1,242 @@
+#include "inventory/collector.h"
+
+#include <condition_variable>
+#include <deque>
+#include <future>
+#include <mutex>
+#include <thread>
+
+#include "clients/azure.h"
+#include "clients/kube.h"
+#include "runtime/secrets.h"
+#include "runtime/text.h"
+
+namespace infra_dod {
+using nlohmann::json;
+
+namespace {
+
+// A small work queue: kubectl requests start at once; ARM requests join when the token is in.
+class WorkQueue {
+ public:
+  explicit WorkQueue(std::size_t workers) {
+    for (std::size_t i = 0; i < workers; ++i) threads_.emplace_back([this] { work(); });
+  }
+  ~WorkQueue() { finish(); }
+  void push(std::function<void()> task) {
+    {
+      std::lock_guard lock(mu_);
+      tasks_.push_back(std::move(task));
+    }
+    cv_.notify_one();
+  }
+  // No more tasks will come; returns when every queued task has run.
+  void finish() {
+    {
+      std::lock_guard lock(mu_);
+      closed_ = true;
+    }
+    cv_.notify_all();
+    for (auto& t : threads_)
+      if (t.joinable()) t.join();
+  }
+
+ private:
+  void work() {
+    for (;;) {
+      std::function<void()> task;
+      {
+        std::unique_lock lock(mu_);
+        cv_.wait(lock, [this] { return closed_ || !tasks_.empty(); });
+        if (tasks_.empty()) return;
+        task = std::move(tasks_.front());
+        tasks_.pop_front();
+      }
+      task();
+    }
+  }
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<std::function<void()>> tasks_;
+  std::vector<std::thread> threads_;
+  bool closed_ = false;
+};
+
+json error_entry(const InventoryRequest& r, const std::string& request, long status, const std::string& kind,
+                 const std::string& code, const std::string& message, int attempts) {
+  return {{"source", r.source},
+          {"request", request},
+          {"ok", false},
+          {"status", status},
+          {"attempts", attempts},
+          {"error", {{"kind", kind}, {"code", code}, {"message", SecretRegistry::process().mask(message)}}}};
+}
+
+std::string kubectl_request(const std::vector<std::string>& args) {
+  std::string s = "kubectl";
+  for (const auto& a : args) s += " " + a;
+  return s;
+}
+
+json fetch_kube(const InventoryRequest& r, const Kubectl& kubectl) {
+  const std::string request = kubectl_request(r.kubectl_args);
+  const auto started = std::chrono::steady_clock::now();
+  const auto p = kubectl.run(r.kubectl_args);
+  const long ms = static_cast<long>(
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count());
+  if (!p.started || p.timed_out || p.exit_code != 0) {
+    const auto e = classify_kubectl_failure(p);
+    // The dry run's refusal (no rollout history) is the finding itself; an unreachable or
+    // forbidden API server is not.
+    const bool judged_by_rule = r.raw_process && p.started && !p.timed_out &&
+                                (e.kind == ErrorKind::process || e.kind == ErrorKind::not_found);
+    if (!judged_by_rule)
+      return error_entry(r, request, e.kind == ErrorKind::not_found ? 404 : 0, to_string(e.kind), e.code, e.message, 1);
+  }
+  json entry = {{"source", "kubectl"}, {"request", request}, {"ok", true}, {"status", 0}, {"attempts", 1}, {"elapsed_ms", ms}};
+  if (r.raw_process) {
+    entry["value"] = {{"exit_code", p.exit_code}, {"stdout", trim(p.redacted_out())}, {"stderr", trim(p.redacted_err())}};
+    return entry;
+  }
+  auto j = json::parse(p.out, nullptr, false);
+  if (trim(p.out).empty()) return error_entry(r, request, 0, "protocol", "", "kubectl exit 0 with empty output", 1);
+  if (j.is_discarded())
+    return error_entry(r, request, 0, "protocol", "", "kubectl output is not JSON: " + trim(p.redacted_out()).substr(0, 80), 1);
+  entry["value"] = std::move(j);
+  return entry;
+}
+
+json fetch_arm(const InventoryRequest& r, const ArmClient& arm) {
+  const auto res = arm.get(r.path, r.api_version, r.list);
+  if (!res.ok)
+    return error_entry(r, res.request, res.status, res.error.kind, res.error.code, res.error.message, res.attempts);
+  return {{"source", "arm"},      {"request", res.request}, {"ok", true},       {"status", res.status},
+          {"attempts", res.attempts}, {"elapsed_ms", res.elapsed_ms}, {"value", res.value}};
+}
+
+}  // namespace
+
+json snapshot_config(const Config& cfg) {
+  json c = json::object();
+  for (const char* v : {"LANGFUSE_NAMESPACE", "LANGFUSE_DEPLOYMENT", "LANGFUSE_SERVICE", "ACR_LOGIN_SERVER",
+                        "POSTGRES_SERVER_NAME", "KEY_VAULT_NAME", "KEY_VAULT_REQUIRED_SECRETS", "PRIVATE_DNS_ZONES",
+                        "PRIVATE_DNS_LINKED_VNETS", "OPENAI_ACCOUNT_NAME", "AZURE_RESOURCE_GROUP", "AZURE_SUBSCRIPTION_ID",
+                        "INFRA_DOD_ENVIRONMENT"})
+    c[v] = cfg.get_or(v, "");
+  return c;
+}
+
+std::vector<InventoryRequest> inventory_plan(const Config& cfg, const std::string& sub) {
+  std::vector<InventoryRequest> plan;
+  const std::string rg = "/subscriptions/" + sub + "/resourceGroups/" + cfg.get_or("AZURE_RESOURCE_GROUP", "");
+  auto arm = [&](std::string name, std::string path, std::string api, bool list = false) {
+    plan.push_back({std::move(name), "arm", std::move(path), std::move(api), list, {}, false});
+  };
+  const std::string pg = rg + "/providers/Microsoft.DBforPostgreSQL/flexibleServers/" + cfg.get_or("POSTGRES_SERVER_NAME", "");
+  const std::string kv = rg + "/providers/Microsoft.KeyVault/vaults/" + cfg.get_or("KEY_VAULT_NAME", "");
+  arm("arm.resource_group", rg, "2024-11-01");
+  arm("arm.postgres", pg, "2024-08-01");
+  arm("arm.postgres.private_endpoint_connections", pg + "/privateEndpointConnections", "2024-08-01", true);
+  arm("arm.keyvault", kv, "2023-07-01");
+  arm("arm.keyvault.secrets", kv + "/secrets", "2023-07-01", true);
+  for (const auto& zone : cfg.list("PRIVATE_DNS_ZONES")) {
+    const std::string z = rg + "/providers/Microsoft.Network/privateDnsZones/" + zone;
+    arm("arm.dns.zone." + zone, z, "2024-06-01");
+    arm("arm.dns.links." + zone, z + "/virtualNetworkLinks", "2024-06-01", true);
+    arm("arm.dns.a." + zone, z + "/A", "2024-06-01", true);
+  }
+  arm("arm.private_endpoints", rg + "/providers/Microsoft.Network/privateEndpoints", "2024-05-01", true);
+  arm("arm.openai", rg + "/providers/Microsoft.CognitiveServices/accounts/" + cfg.get_or("OPENAI_ACCOUNT_NAME", ""),
+      "2024-10-01");
+  arm("arm.nsgs", rg + "/providers/Microsoft.Network/networkSecurityGroups", "2024-05-01", true);
+
+  const std::string ns = cfg.get_or("LANGFUSE_NAMESPACE", "default");
+  const std::string deploy = cfg.get_or("LANGFUSE_DEPLOYMENT", "langfuse");
+  const std::string svc = cfg.get_or("LANGFUSE_SERVICE", "langfuse-internal");
+  auto kube = [&](std::string name, std::vector<std::string> args, bool raw = false) {
+    plan.push_back({std::move(name), "kubectl", "", "", false, std::move(args), raw});
+  };
+  kube("kube.deployment", {"get", "deployment", deploy, "-n", ns, "-o", "json"});
+  kube("kube.replicasets", {"get", "replicasets", "-n", ns, "-o", "json"});
+  kube("kube.services", {"get", "services", "-n", ns, "-o", "json"});
+  kube("kube.endpoints", {"get", "endpoints", svc, "-n", ns, "-o", "json"});
+  kube("kube.ingresses", {"get", "ingresses", "-n", ns, "-o", "json"});
+  kube("kube.rollout_undo_dry_run", {"rollout", "undo", "deployment/" + deploy, "-n", ns, "--dry-run=server"}, true);
+  return plan;
+}
+
+json collect_inventory(const Config& cfg, Clock& clock, const ProgressLog& log) {
+  json snap = {{"schema", 1},
+               {"collected_utc", utc_iso(clock.utc_now())},
+               {"config", snapshot_config(cfg)},
+               {"context", json::object()},
+               {"entries", json::object()}};
+  std::mutex mu;
+  auto put = [&](const std::string& name, json entry) {
+    const bool ok = entry.value("ok", false);
+    {
+      std::lock_guard lock(mu);
+      snap["entries"][name] = std::move(entry);
+    }
+    if (log) log((ok ? "  ok    " : "  error ") + name);
+  };
+
+  const auto workers = static_cast<std::size_t>(std::max(1L, cfg.integer("INFRA_DOD_PARALLELISM")));
+  WorkQueue queue(workers);
+  Kubectl kubectl(cfg);
+  HttpClient http(clock);
+
+  // The az calls start first, together; kubectl needs none of them and starts at once.
+  AzCli az(cfg);
+  auto account = std::async(std::launch::async, [&] { return az.account(); });
+  auto cloud = std::async(std::launch::async, [&] { return az.cloud(); });
+  auto token = std::async(std::launch::async, [&] { return az.access_token("https://management.azure.com/"); });
+  const auto early_plan = inventory_plan(cfg, cfg.get_or("AZURE_SUBSCRIPTION_ID", "<subscription>"));
+  for (const auto& r : early_plan)
+    if (r.source == "kubectl") queue.push([&, r] { put(r.name, fetch_kube(r, kubectl)); });
+
+  auto acc = account.get();
+  auto cl = cloud.get();
+  auto tok = token.get();
+  if (acc) {
+    snap["context"]["tenant"] = acc->value("tenantId", "");
+    snap["context"]["subscription"] = acc->value("id", "");
+    snap["context"]["identity"] = acc->value("user", json::object());
+  }
+  std::string endpoint;
+  if (cl) endpoint = cl->value("endpoints", json::object()).value("resourceManager", "");
+  snap["context"]["arm_endpoint"] = endpoint;
+  snap["context"]["environment"] = cfg.get_or("INFRA_DOD_ENVIRONMENT", "dev");
+  std::string sub = cfg.get_or("AZURE_SUBSCRIPTION_ID", acc ? acc->value("id", "") : "");
+
+  // Why ARM cannot be asked, if it cannot: every ARM entry then carries that cause.
+  std::string blocked_kind, blocked;
+  if (!tok) {
+    blocked_kind = to_string(tok.error().kind);
+    blocked = "no ARM token: " + tok.error().message;
+  } else if (!cl || endpoint.empty()) {
+    blocked_kind = cl ? "protocol" : to_string(cl.error().kind);
+    blocked = "no ARM endpoint from az cloud show: " + (cl ? std::string("endpoints.resourceManager missing") : cl.error().message);
+  } else if (sub.empty()) {
+    blocked_kind = "config";
+    blocked = "no subscription: set AZURE_SUBSCRIPTION_ID or `az account set`" + (acc ? std::string() : " (" + acc.error().message + ")");
+  } else if (!cfg.get("AZURE_RESOURCE_GROUP")) {
+    blocked_kind = "config";
+    blocked = "AZURE_RESOURCE_GROUP is required";
+  }
+  const auto plan = inventory_plan(cfg, sub);
+  std::optional<ArmClient> arm;
+  if (blocked.empty()) arm.emplace(endpoint, tok.value(), http, cfg);
+  for (const auto& r : plan) {
+    if (r.source != "arm") continue;
+    if (!blocked.empty()) {
+      put(r.name, error_entry(r, "GET " + r.path + "?api-version=" + r.api_version, 0, blocked_kind, "", blocked, 0));
+      continue;
+    }
+    queue.push([&, r] { put(r.name, fetch_arm(r, *arm)); });
+  }
+  queue.finish();
+  return snap;
+}
+
+}  // namespace infra_dod
