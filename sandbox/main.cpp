@@ -105,6 +105,10 @@ int main(int argc, char** argv) {
   int sig = 0;
   sigwait(&stop_signals, &sig);
   for (auto& s : services) s->stop();
+  {
+    std::ofstream counts(shared.state_dir / "requests.json", std::ios::trunc);
+    counts << shared.request_counts().dump() << "\n";
+  }
   std::error_code ec;
   std::filesystem::remove(ready, ec);
   return 0;

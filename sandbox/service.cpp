@@ -18,6 +18,16 @@ void Shared::inject_latency(const std::string& service) const {
   if (ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(ms));
 }
 
+void Shared::count_request(const std::string& service) {
+  std::lock_guard lock(counts_mu_);
+  ++counts_[service];
+}
+
+nlohmann::json Shared::request_counts() const {
+  std::lock_guard lock(counts_mu_);
+  return counts_;
+}
+
 Service::~Service() { stop(); }
 
 int Service::start() {
@@ -61,6 +71,7 @@ nlohmann::json Service::fault_body(int status, const std::string& code, const st
 }
 
 httplib::Server::HandlerResponse Service::pre_route(const httplib::Request& req, httplib::Response& res) {
+  shared_.count_request(name_);
   shared_.inject_latency(name_);
   const auto& faults = shared_.section(name_).value("faults", nlohmann::json::array());
   std::string target = req.method + " " + req.path;

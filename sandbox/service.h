@@ -35,6 +35,17 @@ struct Shared {
   // Sleeps the latency the scenario injects for this service (latency_ms.<service>); used by the
   // benchmarks. Zero by default.
   void inject_latency(const std::string& service) const;
+
+  // Requests served per service, written to <state_dir>/requests.json at shutdown: the
+  // benchmark's count of what a sequential script would have waited for.
+  void count_request(const std::string& service);
+  nlohmann::json request_counts() const;
+
+ private:
+  mutable std::mutex counts_mu_;
+  std::map<std::string, long> counts_;
+
+ public:
 };
 
 class Service {

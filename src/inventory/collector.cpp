@@ -1,5 +1,6 @@
 #include "inventory/collector.h"
 
+#include <atomic>
 #include <condition_variable>
 #include <deque>
 #include <future>
@@ -188,9 +189,22 @@ json collect_inventory(const Config& cfg, Clock& clock, const ProgressLog& log) 
 
   // The az calls start first, together; kubectl needs none of them and starts at once.
   AzCli az(cfg);
-  auto account = std::async(std::launch::async, [&] { return az.account(); });
-  auto cloud = std::async(std::launch::async, [&] { return az.cloud(); });
-  auto token = std::async(std::launch::async, [&] { return az.access_token("https://management.azure.com/"); });
+  // How long each az call took: the first link of every ARM request's dependency chain.
+  std::atomic<long> az_ms{0};
+  auto timed = [&](auto call) {
+    const auto t0 = std::chrono::steady_clock::now();
+    auto r = call();
+    const long ms = static_cast<long>(
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count());
+    long prev = az_ms.load();
+    while (ms > prev && !az_ms.compare_exchange_weak(prev, ms)) {
+    }
+    return r;
+  };
+  auto account = std::async(std::launch::async, [&] { return timed([&] { return az.account(); }); });
+  auto cloud = std::async(std::launch::async, [&] { return timed([&] { return az.cloud(); }); });
+  auto token = std::async(std::launch::async,
+                          [&] { return timed([&] { return az.access_token("https://management.azure.com/"); }); });
   const auto early_plan = inventory_plan(cfg, cfg.get_or("AZURE_SUBSCRIPTION_ID", "<subscription>"));
   for (const auto& r : early_plan)
     if (r.source == "kubectl") queue.push([&, r] { put(r.name, fetch_kube(r, kubectl)); });
@@ -207,6 +221,7 @@ json collect_inventory(const Config& cfg, Clock& clock, const ProgressLog& log) 
   if (cl) endpoint = cl->value("endpoints", json::object()).value("resourceManager", "");
   snap["context"]["arm_endpoint"] = endpoint;
   snap["context"]["environment"] = cfg.get_or("INFRA_DOD_ENVIRONMENT", "dev");
+  snap["context"]["az_ms"] = az_ms.load();
   std::string sub = cfg.get_or("AZURE_SUBSCRIPTION_ID", acc ? acc->value("id", "") : "");
 
   // Why ARM cannot be asked, if it cannot: every ARM entry then carries that cause.

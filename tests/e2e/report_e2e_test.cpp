@@ -36,7 +36,7 @@ TEST(ReportE2E, ALiveRunShowsTheRunbookRowsInOrderAndGatedCasesAsSkipped) {
       {"EVIDENCE_DIR", (tmp / "evidence").string()}, {"RUN_DEV012_FINGERPRINT_SMOKE", std::nullopt},
       {"DATABRICKS_HOST", std::nullopt},             {"DATABRICKS_TOKEN", std::nullopt},
       {"INFRA_DOD_ENV_FILE", std::nullopt},          {"INFRA_DOD_ATTESTATIONS", (tmp / "attestations").string()}};
-  auto ct = run({INFRA_DOD_CTEST, "--test-dir", build_dir().string(), "-L", "^(automatic|smoke|manual)$",
+  auto ct = run({INFRA_DOD_CTEST, "--test-dir", build_dir().string(), "-L", "^(smoke|manual)$",
                  "--output-junit", (tmp / "junit.xml").string(), "--test-output-truncation", "middle"},
                 env);
   EXPECT_EQ(ct.exit_code, 0) << ct.describe();
