@@ -62,6 +62,8 @@ void collect_gtest(xmlNode* node, std::vector<GtestCase>& out) {
         if (is(k, "failure") && !c.failed) {
           c.failed = true;
           c.failure = drop_source_location(attr(k, "message"));
+          // FAIL() opens its message with the word "Failed" on a line of its own.
+          if (starts_with(c.failure, "Failed\n")) c.failure = trim(c.failure.substr(7));
         } else if (is(k, "skipped")) {
           c.skipped = drop_source_location(attr(k, "message"));
         } else if (is(k, "properties")) {

@@ -3,6 +3,7 @@
 #include <curl/curl.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <ctime>
 #include <mutex>
 
@@ -160,6 +161,8 @@ Result<HttpResponse> HttpClient::send(const HttpRequest& req) const {
     }
     const CURLcode code = curl_easy_perform(h);
     curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &resp.status);
+    long os_errno = 0;
+    curl_easy_getinfo(h, CURLINFO_OS_ERRNO, &os_errno);
     curl_slist_free_all(hdrs);
     curl_easy_cleanup(h);
     resp.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(clock_.now() - started);
@@ -169,6 +172,8 @@ Result<HttpResponse> HttpClient::send(const HttpRequest& req) const {
     std::string outcome;
     if (code != CURLE_OK) {
       outcome = std::string(curl_easy_strerror(code)) + (errbuf[0] ? std::string(": ") + errbuf : "");
+      // Say it plainly: an operator reads "connection refused" faster than curl's wording.
+      if (code == CURLE_COULDNT_CONNECT && os_errno == ECONNREFUSED) outcome = "connection refused (" + outcome + ")";
       retry = req.idempotent && retryable_transport(code);
       wait = std::chrono::milliseconds(500 << std::min(attempt - 1, 5));
     } else {

@@ -1,0 +1,112 @@
+// The automatic suite against a dead sandbox and against saved evidence: a refused connection
+// gives error rows that say so (never a hang, never a pass), and a saved snapshot re-judges to
+// the same verdicts with the network gone and no az or kubectl started.
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "e2e/support.h"
+
+namespace infra_dod::e2e {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+json read_json(const fs::path& f) {
+  std::ifstream in(f);
+  return json::parse(in, nullptr, false);
+}
+
+std::map<std::string, json> rows_by_id(const json& table) {
+  std::map<std::string, json> out;
+  for (const auto& r : table.value("rows", json::array())) out[r["id"]] = r;
+  return out;
+}
+
+const std::vector<std::string> kAutomaticRows = {"DEV043-DEPLOYMENT",     "DEV043-ACR-IMAGE",  "DEV043-INTERNAL-ONLY",
+                                                 "DEV043-ROLLBACK-DOC",   "DEV044-PG-PROVISIONED", "DEV044-KV-SECRETS",
+                                                 "DEV045-PRIVATE-DNS"};
+
+// A tripwire standing in for az and kubectl: if anything runs it, the marker file appears.
+fs::path tripwire(const fs::path& dir) {
+  const fs::path t = dir / "tripwire";
+  std::ofstream(t) << "#!/bin/sh\necho \"$0 $*\" >> '" << (dir / "tripwire.fired").string() << "'\nexit 1\n";
+  fs::permissions(t, fs::perms::owner_all);
+  return t;
+}
+
+TEST(Offline, AKilledSandboxGivesErrorRowsNamingTheRefusedConnection) {
+  const auto tmp = fresh_dir("dead");
+  auto up = run({INFRA_DOD_CLI, "sandbox", "up", "--scenario", "healthy", "--state-dir", (tmp / "state").string()});
+  ASSERT_EQ(up.exit_code, 0) << up.describe();
+  const auto ready = read_json(tmp / "state/ready.json");
+  ASSERT_TRUE(ready.contains("pid"));
+  ::kill(ready["pid"].get<int>(), SIGKILL);
+
+  BuildTreeLock lock;
+  const std::map<std::string, std::optional<std::string>> env = {
+      {"INFRA_DOD_ENV_FILE", (tmp / "state/sandbox.env").string()}, {"EVIDENCE_DIR", (tmp / "evidence").string()},
+      {"HOME", (tmp / "state/home").string()}, {"INFRA_DOD_HTTP_MAX_ATTEMPTS", "2"}, {"INFRA_DOD_PROCESS_TIMEOUT_S", "20"}};
+  const auto started = std::chrono::steady_clock::now();
+  auto ct = run({INFRA_DOD_CTEST, "--test-dir", build_dir().string(), "-L", "^automatic$", "-j", "4", "--output-junit",
+                 (tmp / "junit.xml").string()},
+                env, std::chrono::seconds(240));
+  EXPECT_FALSE(ct.timed_out) << "the suite hung against a dead sandbox";
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(120));
+  auto rep = run({INFRA_DOD_CLI, "report", "--junit", (tmp / "junit.xml").string(), "--gtest-xml",
+                  (build_dir() / "gtest-xml").string(), "--json", (tmp / "dod.json").string(), "--quiet"},
+                 env);
+  EXPECT_EQ(rep.exit_code, 1) << "release-blocking rows must be errors: " << rep.describe();
+  const auto rows = rows_by_id(read_json(tmp / "dod.json"));
+  for (const auto& id : kAutomaticRows) {
+    ASSERT_TRUE(rows.count(id)) << id;
+    EXPECT_EQ(rows.at(id)["status"], "error") << id << ": " << rows.at(id)["reason"];
+    const std::string reason = rows.at(id)["reason"];
+    EXPECT_TRUE(reason.find("refused") != std::string::npos) << id << " does not name the refused connection: " << reason;
+  }
+  fs::remove_all(tmp);
+}
+
+TEST(Offline, ASavedSnapshotReJudgesToTheSameVerdictsWithNoNetworkAndNoProcess) {
+  const auto tmp = fresh_dir("rejudge");
+  // A scenario with passes and failures, so "the same verdicts" means something.
+  auto first = run({INFRA_DOD_CLI, "run", "--scenario", "svc-loadbalancer", "--labels", "^automatic$", "--state-dir",
+                    (tmp / "state").string(), "--out", (tmp / "first").string()});
+  ASSERT_NE(first.exit_code, 2) << first.describe();
+  const fs::path snapshot = fs::canonical(tmp / "first/evidence-dir") / "inventory.json";
+  ASSERT_TRUE(fs::exists(snapshot));
+  fs::copy_file(snapshot, tmp / "saved-inventory.json");
+  ASSERT_FALSE(fs::exists(tmp / "state/ready.json")) << "the sandbox must be down";
+
+  const auto wire = tripwire(tmp);
+  BuildTreeLock lock;
+  const std::map<std::string, std::optional<std::string>> env = {
+      {"INFRA_DOD_INVENTORY", (tmp / "saved-inventory.json").string()}, {"EVIDENCE_DIR", (tmp / "evidence").string()},
+      {"AZ_CLI", wire.string()}, {"KUBECTL", wire.string()}, {"INFRA_DOD_ENV_FILE", std::nullopt}};
+  std::vector<std::string> ctest = {INFRA_DOD_CTEST, "--test-dir", build_dir().string(), "-L", "^automatic$",
+                                    "--output-junit", (tmp / "junit.xml").string()};
+  // No network at all where the machine allows a network namespace of our own.
+  if (run({"unshare", "-n", "true"}).exit_code == 0) ctest.insert(ctest.begin(), {"unshare", "-n"});
+  auto ct = run(ctest, env);
+  auto rep = run({INFRA_DOD_CLI, "report", "--junit", (tmp / "junit.xml").string(), "--gtest-xml",
+                  (build_dir() / "gtest-xml").string(), "--json", (tmp / "second.json").string(), "--quiet"},
+                 env);
+  EXPECT_FALSE(fs::exists(tmp / "tripwire.fired")) << "re-judging started a process: " << slurp(tmp / "tripwire.fired");
+  const auto before = rows_by_id(read_json(tmp / "first/dod-table.json"));
+  const auto after = rows_by_id(read_json(tmp / "second.json"));
+  for (const auto& id : kAutomaticRows) {
+    EXPECT_EQ(after.at(id)["status"], before.at(id)["status"]) << id << ": " << after.at(id)["reason"];
+    // The same words, but for where this run's evidence is.
+    auto without_evidence = [](std::string r) { return r.substr(0, r.find(" (evidence: ")); };
+    EXPECT_EQ(without_evidence(after.at(id)["reason"]), without_evidence(before.at(id)["reason"])) << id;
+  }
+  EXPECT_EQ(before.at("DEV043-INTERNAL-ONLY")["status"], "fail");
+  EXPECT_EQ(before.at("DEV044-PG-PROVISIONED")["status"], "pass");
+  fs::remove_all(tmp);
+}
+
+}  // namespace
+}  // namespace infra_dod::e2e
