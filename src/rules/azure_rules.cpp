@@ -9,46 +9,16 @@
 #include <string>
 #include <vector>
 
+#include "rules/snapshot_reader.h"
 #include "runtime/text.h"
 
 namespace infra_dod {
 namespace {
 
 using nlohmann::json;
-
-const json* at(const json& object, std::initializer_list<std::string_view> path) {
-  const json* cursor = &object;
-  for (auto key : path) {
-    if (!cursor->is_object()) return nullptr;
-    auto it = cursor->find(key);
-    if (it == cursor->end()) return nullptr;
-    cursor = &*it;
-  }
-  return cursor;
-}
-
-// ARM sends absent, null and "" for the same "not set"; all read as "".
-std::string text_at(const json& object, std::initializer_list<std::string_view> path) {
-  const json* v = at(object, path);
-  return v && v->is_string() ? v->get<std::string>() : std::string{};
-}
-
-const json& array_at(const json& object, std::initializer_list<std::string_view> path) {
-  static const json empty = json::array();
-  const json* v = at(object, path);
-  return v && v->is_array() ? *v : empty;
-}
+using namespace rules;
 
 std::string or_absent(const std::string& v) { return v.empty() ? "absent" : v; }
-
-std::string join(const std::vector<std::string>& parts, std::string_view sep = ", ") {
-  std::string s;
-  for (const auto& p : parts) {
-    if (!s.empty()) s += sep;
-    s += p;
-  }
-  return s;
-}
 
 // The last segment of an ARM id: the resource's own name.
 std::string last_segment(const std::string& id) {
@@ -56,60 +26,6 @@ std::string last_segment(const std::string& id) {
   while (!s.empty() && s.back() == '/') s.pop_back();
   const auto slash = s.rfind('/');
   return slash == std::string::npos ? s : s.substr(slash + 1);
-}
-
-// Reads entries: an error entry blocks the judgement unless the caller said absence is itself a
-// finding (a not-found then reads as "absent").
-class Entries {
- public:
-  explicit Entries(const json& snapshot) : snapshot_(snapshot) {}
-
-  const json* object(const std::string& name, bool* not_found) {
-    const json* v = read(name, not_found);
-    if (v && !v->is_object()) return shape_error(name, "a JSON object");
-    return v;
-  }
-  // An ARM list's merged value array. A 404 on a list means its parent is missing: nothing is
-  // listed, and the parent's own finding says why.
-  const json* array(const std::string& name) {
-    static const json empty = json::array();
-    bool not_found = false;
-    const json* v = read(name, &not_found);
-    if (not_found) return &empty;
-    if (v && !v->is_array()) return shape_error(name, "a JSON array (the list's merged value)");
-    return v;
-  }
-  bool blocked() const { return !errors_.empty(); }
-  Judgement cannot_judge() const { return Judgement::cannot_judge(join(errors_, "; ")); }
-
- private:
-  const json* read(const std::string& name, bool* not_found) {
-    if (not_found) *not_found = false;
-    if (const json* v = entry_value(snapshot_, name)) return v;
-    if (not_found && entry_is_not_found(snapshot_, name)) {
-      *not_found = true;
-      return nullptr;
-    }
-    const json* e = entry(snapshot_, name);
-    errors_.push_back(e && e->value("ok", false) ? name + ": no value in the snapshot" : entry_error(snapshot_, name));
-    return nullptr;
-  }
-  const json* shape_error(const std::string& name, const std::string& expected) {
-    errors_.push_back(name + ": expected " + expected);
-    return nullptr;
-  }
-  const json& snapshot_;
-  std::vector<std::string> errors_;
-};
-
-// What a not-found entry said ("ResourceNotFound: The Resource ... was not found."): the code
-// classifies, the message names what ARM looked for.
-std::string absence(const json& snapshot, const std::string& name) {
-  const json* e = entry(snapshot, name);
-  std::string code = e ? text_at(*e, {"error", "code"}) : std::string{};
-  const std::string message = e ? text_at(*e, {"error", "message"}) : std::string{};
-  if (code.empty()) code = "NotFound";
-  return message.empty() ? code : code + ": " + message;
 }
 
 // The id the collector asked for, for findings about a resource ARM did not return.
@@ -296,7 +212,7 @@ bool same_arm_id(std::string_view a, std::string_view b) {
 Judgement judge_postgres(const json& snapshot) {
   const std::string expected_id =
       arm_id(snapshot, "Microsoft.DBforPostgreSQL/flexibleServers/" + postgres_server_name(snapshot));
-  Entries in(snapshot);
+  EntryReader in(snapshot);
   bool absent = false;
   const json* server = in.object("arm.postgres", &absent);
   if (in.blocked()) return in.cannot_judge();
@@ -360,7 +276,7 @@ Judgement judge_key_vault_secrets(const json& snapshot, std::chrono::system_cloc
   const std::string vault_name = config_value(snapshot, "KEY_VAULT_NAME");
   const std::string vault_id = arm_id(snapshot, "Microsoft.KeyVault/vaults/" + vault_name);
 
-  Entries in(snapshot);
+  EntryReader in(snapshot);
   bool vault_absent = false;
   const json* secrets = in.array("arm.keyvault.secrets");
   // The vault GET is not needed for the verdict; only its 404 explains an empty list.
@@ -432,7 +348,7 @@ Judgement judge_private_dns(const json& snapshot) {
   if (zones.empty()) return Judgement::cannot_judge("config: PRIVATE_DNS_ZONES is empty");
   if (vnets.empty()) return Judgement::cannot_judge("config: PRIVATE_DNS_LINKED_VNETS is empty");
 
-  Entries in(snapshot);
+  EntryReader in(snapshot);
   struct Zone {
     std::string name;
     const json* zone = nullptr;

@@ -8,40 +8,19 @@
 #include <set>
 #include <vector>
 
+#include "rules/snapshot_reader.h"
 #include "runtime/text.h"
 
 namespace infra_dod {
 namespace {
 
 using nlohmann::json;
-
-const json* at(const json& object, std::initializer_list<std::string_view> path) {
-  const json* cursor = &object;
-  for (auto key : path) {
-    if (!cursor->is_object()) return nullptr;
-    auto it = cursor->find(key);
-    if (it == cursor->end()) return nullptr;
-    cursor = &*it;
-  }
-  return cursor;
-}
-
-// Absent, null and non-string values all read as "": the API server omits empty fields.
-std::string text_at(const json& object, std::initializer_list<std::string_view> path) {
-  const json* v = at(object, path);
-  return v && v->is_string() ? v->get<std::string>() : std::string{};
-}
+using namespace rules;
 
 // The API server omits replica counters that are zero, so absent means 0 (or the API default).
 std::int64_t count_at(const json& object, std::initializer_list<std::string_view> path, std::int64_t absent = 0) {
   const json* v = at(object, path);
   return v && v->is_number_integer() ? v->get<std::int64_t>() : absent;
-}
-
-const json& array_at(const json& object, std::initializer_list<std::string_view> path) {
-  static const json empty = json::array();
-  const json* v = at(object, path);
-  return v && v->is_array() ? *v : empty;
 }
 
 std::optional<std::int64_t> parse_integer(std::string_view s) {
@@ -50,15 +29,6 @@ std::optional<std::int64_t> parse_integer(std::string_view s) {
   auto [ptr, ec] = std::from_chars(s.data(), end, n);
   if (ec != std::errc{} || ptr != end || s.empty()) return std::nullopt;
   return n;
-}
-
-std::string join(const std::vector<std::string>& parts, std::string_view sep = ", ") {
-  std::string s;
-  for (const auto& p : parts) {
-    if (!s.empty()) s += sep;
-    s += p;
-  }
-  return s;
 }
 
 std::string labels_text(const json& labels) {
@@ -80,61 +50,6 @@ bool selector_matches(const json& selector, const json& labels) {
   return true;
 }
 
-// Reads entries the way every rule needs them: an error entry blocks the judgement unless the
-// caller said absence is itself a finding (not-found then reads as "absent").
-class Entries {
- public:
-  explicit Entries(const json& snapshot) : snapshot_(snapshot) {}
-
-  const json* object(const std::string& name, bool* not_found) {
-    const json* v = read(name, not_found);
-    if (v && !v->is_object()) return shape_error(name, "a JSON object");
-    return v;
-  }
-  // A kubectl list ({"kind":"List","items":[...]}). A NotFound here means the namespace itself
-  // is missing, so nothing exists in it: the list reads as empty.
-  const json* items(const std::string& name) {
-    static const json empty = json::array();
-    bool not_found = false;
-    const json* v = read(name, &not_found);
-    if (not_found) return &empty;
-    if (!v) return nullptr;
-    const json* list = at(*v, {"items"});
-    if (!list || !list->is_array()) return shape_error(name, "a kubectl List with items");
-    return list;
-  }
-  bool blocked() const { return !errors_.empty(); }
-  Judgement cannot_judge() const { return Judgement::cannot_judge(join(errors_, "; ")); }
-  void block(std::string why) { errors_.push_back(std::move(why)); }
-
- private:
-  const json* read(const std::string& name, bool* not_found) {
-    if (not_found) *not_found = false;
-    if (const json* v = entry_value(snapshot_, name)) return v;
-    if (not_found && entry_is_not_found(snapshot_, name)) {
-      *not_found = true;
-      return nullptr;
-    }
-    const json* e = entry(snapshot_, name);
-    errors_.push_back(e && e->value("ok", false) ? name + ": no value in the snapshot" : entry_error(snapshot_, name));
-    return nullptr;
-  }
-  const json* shape_error(const std::string& name, const std::string& expected) {
-    errors_.push_back(name + ": expected " + expected);
-    return nullptr;
-  }
-  const json& snapshot_;
-  std::vector<std::string> errors_;
-};
-
-// What a not-found entry said, for the `found` side of a finding.
-std::string absence(const json& snapshot, const std::string& name) {
-  const json* e = entry(snapshot, name);
-  std::string code = e ? text_at(*e, {"error", "code"}) : std::string{};
-  const std::string message = e ? text_at(*e, {"error", "message"}) : std::string{};
-  if (code.empty()) code = "NotFound";
-  return message.empty() ? code : code + ": " + message;
-}
 
 struct KubeNames {
   std::string ns, deployment, service;
@@ -279,7 +194,7 @@ bool is_sha256_digest(std::string_view digest) {
 
 Judgement judge_deployment(const json& snapshot) {
   const KubeNames n = kube_names(snapshot);
-  Entries in(snapshot);
+  EntryReader in(snapshot);
   bool deployment_absent = false, endpoints_absent = false;
   const json* deployment = in.object("kube.deployment", &deployment_absent);
   const json* services = in.items("kube.services");
@@ -351,7 +266,7 @@ Judgement judge_acr_images(const json& snapshot) {
   const KubeNames n = kube_names(snapshot);
   const std::string acr = trim(config_value(snapshot, "ACR_LOGIN_SERVER"));
   if (acr.empty()) return Judgement::cannot_judge("config: ACR_LOGIN_SERVER is not set");
-  Entries in(snapshot);
+  EntryReader in(snapshot);
   bool deployment_absent = false;
   const json* deployment = in.object("kube.deployment", &deployment_absent);
   if (in.blocked()) return in.cannot_judge();
@@ -391,7 +306,7 @@ Judgement judge_acr_images(const json& snapshot) {
 
 Judgement judge_internal_only(const json& snapshot) {
   const KubeNames n = kube_names(snapshot);
-  Entries in(snapshot);
+  EntryReader in(snapshot);
   bool deployment_absent = false;
   const json* deployment = in.object("kube.deployment", &deployment_absent);
   const json* services = in.items("kube.services");
@@ -455,7 +370,7 @@ Judgement judge_internal_only(const json& snapshot) {
 
 Judgement judge_rollback_possible(const json& snapshot) {
   const KubeNames n = kube_names(snapshot);
-  Entries in(snapshot);
+  EntryReader in(snapshot);
   bool deployment_absent = false;
   const json* deployment = in.object("kube.deployment", &deployment_absent);
   const json* replicasets = in.items("kube.replicasets");
