@@ -1,5 +1,6 @@
 #include <cstdio>
 #include <fstream>
+#include <sstream>
 
 #include "commands.h"
 #include "registry/registry.h"
@@ -26,12 +27,32 @@ gate's reason), manual-pending, manual-attested, not-run.
   --gtest-xml   the per-case gtest XML folder (<build>/gtest-xml)
   --run-file    the run record (<build>/dod-run.json): run id and evidence folder
   --md, --json  where to write the table; with no --md the Markdown goes to stdout only
-  --quiet       do not print the table
+  --quiet       print neither the checks nor the table
+
+Before the table it prints the runbook's console lines, one `PASS: <check>` or
+`FAIL: <check>: <reason>` per required check, read back from the cases' output in the JUnit
+file (ctest keeps a passing case's output to itself).
 
 After writing, the JUnit files and the table are scanned for registered secrets and raw
 token/cookie markers (GUARDRAIL-SECRETS).
 Exit: 0 ok; 1 a release-blocking row is fail or error; 2 bad input; 3 a secret leaked.
 )";
+
+// The runbook's PASS:/FAIL: lines from every case's output, in JUnit order.
+std::vector<std::string> console_lines(const std::vector<fs::path>& junit_files) {
+  std::vector<std::string> out;
+  for (const auto& f : junit_files) {
+    auto cases = read_ctest_junit(f);
+    if (!cases) continue;
+    for (const auto& c : cases.value()) {
+      std::istringstream lines(c.output);
+      std::string line;
+      while (std::getline(lines, line))
+        if (starts_with(line, "PASS: ") || starts_with(line, "FAIL: ")) out.push_back(line);
+    }
+  }
+  return out;
+}
 
 bool write_text(const fs::path& file, const std::string& text) {
   std::error_code ec;
@@ -106,7 +127,12 @@ int cmd_report(const Args& in) {
     std::fprintf(stderr, "infra-dod report: cannot write %s\n", json_out.c_str());
     return 2;
   }
-  if (!quiet) std::fputs(md.c_str(), stdout);
+  if (!quiet) {
+    const auto lines = console_lines(inputs.junit_files);
+    for (const auto& l : lines) std::printf("%s\n", SecretRegistry::process().mask(l).c_str());
+    if (!lines.empty()) std::printf("\n");
+    std::fputs(md.c_str(), stdout);
+  }
 
   std::vector<fs::path> scanned(inputs.junit_files.begin(), inputs.junit_files.end());
   if (!md_out.empty()) scanned.emplace_back(md_out);

@@ -1,10 +1,8 @@
 #include <cstdio>
 #include <fstream>
-#include <sstream>
 
 #include "commands.h"
 #include "registry/registry.h"
-#include "report/junit.h"
 #include "runtime/config.h"
 #include "runtime/file_lock.h"
 #include "runtime/process.h"
@@ -96,6 +94,7 @@ int cmd_run(const Args& in) {
   const auto env = sandbox_environment(run.value(), out, expected->env);
 
   int report_rc = 0;
+  std::string report_out;  // the checks' PASS/FAIL lines and the table
   {
     FileLock lock(build_tree_lock(build));
     std::fprintf(stderr, "infra-dod run: ctest -L '%s' on %s\n", labels.c_str(), build.string().c_str());
@@ -119,11 +118,12 @@ int cmd_run(const Args& in) {
     ProcessSpec report;
     report.argv = {"/proc/self/exe", "report", "--junit", (out / "junit.xml").string(), "--gtest-xml",
                    (build / "gtest-xml").string(), "--run-file", (build / "dod-run.json").string(), "--md",
-                   (out / "dod-table.md").string(), "--json", (out / "dod-table.json").string(), "--quiet"};
+                   (out / "dod-table.md").string(), "--json", (out / "dod-table.json").string()};
     report.argv[0] = fs::read_symlink("/proc/self/exe").string();
     report.env = env;
     const auto rep = run_process(report);
     report_rc = rep.exit_code;
+    report_out = rep.out;
     if (!rep.redacted_err().empty()) std::fputs(rep.redacted_err().c_str(), stderr);
     // The evidence folder of this run, next to the table.
     std::ifstream rf(build / "dod-run.json");
@@ -135,20 +135,7 @@ int cmd_run(const Args& in) {
   }
   if (started_here) stop_sandbox(state_dir);
 
-  // The runbook's verify script prints one PASS:/FAIL: line per required check; ctest keeps a
-  // passing case's output to itself, so the lines are read back from the JUnit file.
-  if (auto cases = read_ctest_junit(out / "junit.xml")) {
-    for (const auto& c : cases.value()) {
-      std::istringstream lines(c.output);
-      std::string line;
-      while (std::getline(lines, line))
-        if (line.rfind("PASS: ", 0) == 0 || line.rfind("FAIL: ", 0) == 0) std::printf("%s\n", line.c_str());
-    }
-    std::printf("\n");
-  }
-  std::ifstream md(out / "dod-table.md");
-  std::string table((std::istreambuf_iterator<char>(md)), std::istreambuf_iterator<char>());
-  std::fputs(table.c_str(), stdout);
+  std::fputs(report_out.c_str(), stdout);
   std::printf("\nJUnit:      %s\nDoD table:  %s\n            %s\nEvidence:   %s\nctest log:  %s\n",
               (out / "junit.xml").string().c_str(), (out / "dod-table.md").string().c_str(),
               (out / "dod-table.json").string().c_str(), (out / "evidence-dir").string().c_str(),
