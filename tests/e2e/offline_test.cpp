@@ -5,6 +5,7 @@
 #include <signal.h>
 
 #include <fstream>
+#include <thread>
 #include <nlohmann/json.hpp>
 
 #include "e2e/support.h"
@@ -66,6 +67,56 @@ TEST(Offline, AKilledSandboxGivesErrorRowsNamingTheRefusedConnection) {
     EXPECT_EQ(rows.at(id)["status"], "error") << id << ": " << rows.at(id)["reason"];
     const std::string reason = rows.at(id)["reason"];
     EXPECT_TRUE(reason.find("refused") != std::string::npos) << id << " does not name the refused connection: " << reason;
+  }
+  fs::remove_all(tmp);
+}
+
+TEST(Offline, KillingTheSandboxMidCollectionGivesErrorRowsNeverAHangOrAPass) {
+  const auto tmp = fresh_dir("midrun");
+  // A slow copy of healthy, so the kill lands while requests are in flight.
+  fs::create_directories(tmp / "scenarios/slow");
+  fs::copy(source_dir() / "fixtures/sandbox/healthy", tmp / "scenarios/healthy", fs::copy_options::recursive);
+  std::ofstream(tmp / "scenarios/slow/scenario.json")
+      << R"({"extends": "healthy", "latency_ms": {"arm": 400, "kube": 400}})";
+  std::ofstream(tmp / "scenarios/slow/expected.json") << R"({"extends": "healthy"})";
+  auto up = run({INFRA_DOD_CLI, "sandbox", "up", "--scenario", "slow", "--scenarios", (tmp / "scenarios").string(),
+                 "--state-dir", (tmp / "state").string()});
+  ASSERT_EQ(up.exit_code, 0) << up.describe();
+  const int pid = read_json(tmp / "state/ready.json")["pid"].get<int>();
+
+  BuildTreeLock lock;
+  const fs::path run_file = build_dir() / "dod-run.json";
+  const auto before = fs::exists(run_file) ? fs::last_write_time(run_file) : fs::file_time_type::min();
+  const std::map<std::string, std::optional<std::string>> env = {
+      {"INFRA_DOD_ENV_FILE", (tmp / "state/sandbox.env").string()}, {"EVIDENCE_DIR", (tmp / "evidence").string()},
+      {"HOME", (tmp / "state/home").string()}, {"INFRA_DOD_HTTP_MAX_ATTEMPTS", "2"}, {"INFRA_DOD_PROCESS_TIMEOUT_S", "20"}};
+  ProcessResult ct;
+  std::thread suite([&] {
+    ct = run({INFRA_DOD_CTEST, "--test-dir", build_dir().string(), "-L", "^automatic$", "-j", "4", "--output-junit",
+              (tmp / "junit.xml").string()},
+             env, std::chrono::seconds(240));
+  });
+  // The run has started once run-start rewrote the run record; the collector follows at once.
+  for (int i = 0; i < 500; ++i) {
+    if (fs::exists(run_file) && fs::last_write_time(run_file) != before) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(250));
+  ::kill(pid, SIGKILL);
+  suite.join();
+  EXPECT_FALSE(ct.timed_out) << "the suite hung after the sandbox died";
+  auto rep = run({INFRA_DOD_CLI, "report", "--junit", (tmp / "junit.xml").string(), "--gtest-xml",
+                  (build_dir() / "gtest-xml").string(), "--json", (tmp / "dod.json").string(), "--quiet"},
+                 env);
+  EXPECT_EQ(rep.exit_code, 1) << rep.describe();
+  const auto rows = rows_by_id(read_json(tmp / "dod.json"));
+  for (const auto& id : kAutomaticRows) {
+    ASSERT_TRUE(rows.count(id)) << id;
+    const std::string reason = rows.at(id)["reason"];
+    EXPECT_EQ(rows.at(id)["status"], "error") << id << ": " << reason;
+    EXPECT_TRUE(reason.find("refused") != std::string::npos || reason.find("reset") != std::string::npos ||
+                reason.find("Unable to connect") != std::string::npos)
+        << id << " does not name the broken connection: " << reason;
   }
   fs::remove_all(tmp);
 }
