@@ -248,7 +248,22 @@ json collect_inventory(const Config& cfg, Clock& clock, const ProgressLog& log) 
       put(r.name, error_entry(r, "GET " + r.path + "?api-version=" + r.api_version, 0, blocked_kind, "", blocked, 0));
       continue;
     }
-    queue.push([&, r] { put(r.name, fetch_arm(r, *arm)); });
+    queue.push([&, r] {
+      json result = fetch_arm(r, *arm);
+      // Where a DNS zone group does the DNS work, an endpoint's IPs are only in the group's
+      // record sets: fetch each endpoint's groups once the endpoints are known.
+      if (r.name == "arm.private_endpoints" && result.value("ok", false)) {
+        for (const auto& pe : result["value"]) {
+          const std::string id = pe.value("id", "");
+          const std::string pe_name = pe.value("name", "");
+          if (id.empty() || pe_name.empty()) continue;
+          InventoryRequest groups{"arm.pe_zone_groups." + pe_name, "arm", id + "/privateDnsZoneGroups", "2024-05-01",
+                                  true, {}, false};
+          queue.push([&, groups] { put(groups.name, fetch_arm(groups, *arm)); });
+        }
+      }
+      put(r.name, std::move(result));
+    });
   }
   queue.finish();
   return snap;

@@ -106,8 +106,9 @@ bool link_provisioned(const Link& l) {
 }
 
 // Where ARM reports an endpoint's private IPs: customDnsConfigs (no DNS zone group), the
-// endpoint's static ipConfigurations, or expanded network interfaces.
-std::vector<std::string> private_ips(const json& endpoint) {
+// endpoint's static ipConfigurations, expanded network interfaces, or the record sets of its
+// DNS zone groups (entry arm.pe_zone_groups.<endpoint name>), where customDnsConfigs is empty.
+std::vector<std::string> collect_private_ips(const json& endpoint, const json& snapshot) {
   std::vector<std::string> ips;
   auto add = [&](const json& v) {
     if (v.is_string() && !v.get<std::string>().empty() &&
@@ -121,6 +122,12 @@ std::vector<std::string> private_ips(const json& endpoint) {
   for (const auto& nic : array_at(endpoint, {"properties", "networkInterfaces"}))
     for (const auto& config : array_at(nic, {"properties", "ipConfigurations"}))
       if (const json* ip = at(config, {"properties", "privateIPAddress"})) add(*ip);
+  if (const json* groups = entry_value(snapshot, "arm.pe_zone_groups." + text_at(endpoint, {"name"}));
+      groups && groups->is_array())
+    for (const auto& group : *groups)
+      for (const auto& config : array_at(group, {"properties", "privateDnsZoneConfigs"}))
+        for (const auto& set : array_at(config, {"properties", "recordSets"}))
+          for (const auto& ip : array_at(set, {"ipAddresses"})) add(ip);
   return ips;
 }
 
@@ -176,10 +183,10 @@ void judge_endpoint(const Target& target, const json& endpoints, const std::vect
     return;
   }
   const std::string zone_id = arm_id(snapshot, "Microsoft.Network/privateDnsZones/" + zone);
-  const auto ips = private_ips(endpoint);
+  const auto ips = collect_private_ips(endpoint, snapshot);
   if (ips.empty()) {
     findings.push_back({"A record for the " + target.what, false,
-                        "the endpoint's private IPs (customDnsConfigs or ipConfigurations) to look up in " + zone,
+                        "the endpoint's private IPs (customDnsConfigs, ipConfigurations or its DNS zone group) to look up in " + zone,
                         "no private IP on the endpoint", endpoint_id});
     return;
   }
@@ -438,6 +445,10 @@ Judgement judge_private_dns(const json& snapshot) {
                    snapshot, j.findings);
   }
   return j.conclude();
+}
+
+std::vector<std::string> endpoint_private_ips(const nlohmann::json& endpoint, const nlohmann::json& snapshot) {
+  return collect_private_ips(endpoint, snapshot);
 }
 
 }  // namespace infra_dod

@@ -560,3 +560,26 @@ TEST(JudgePrivateDns, AnEmptyZoneListIsAConfigError) {
 
 }  // namespace
 }  // namespace infra_dod
+
+namespace infra_dod {
+namespace {
+
+// An endpoint whose DNS zone group does the DNS work has no customDnsConfigs; its IPs are in
+// the group's record sets, which the collector fetches as arm.pe_zone_groups.<endpoint>.
+TEST(PrivateDnsZoneGroups, AnEndpointsIpsAreFoundInItsZoneGroupRecordSets) {
+  const auto group = nlohmann::json::parse(R"([{
+    "id": "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/privateEndpoints/pe-oai/privateDnsZoneGroups/default",
+    "name": "default",
+    "properties": {"provisioningState": "Succeeded", "privateDnsZoneConfigs": [{
+      "name": "privatelink-openai-azure-com",
+      "properties": {"privateDnsZoneId": "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/privateDnsZones/privatelink.openai.azure.com",
+        "recordSets": [{"recordType": "A", "recordSetName": "oai", "fqdn": "oai.privatelink.openai.azure.com",
+                        "ttl": 10, "ipAddresses": ["10.1.2.3"], "provisioningState": "Succeeded"}]}}]}}])");
+  nlohmann::json snapshot = {{"entries", {{"arm.pe_zone_groups.pe-oai", {{"ok", true}, {"value", group}}}}}};
+  const nlohmann::json endpoint = {{"name", "pe-oai"}, {"properties", {{"customDnsConfigs", nlohmann::json::array()}}}};
+  EXPECT_EQ(endpoint_private_ips(endpoint, snapshot), std::vector<std::string>{"10.1.2.3"});
+  EXPECT_TRUE(endpoint_private_ips(endpoint, {{"entries", nlohmann::json::object()}}).empty());
+}
+
+}  // namespace
+}  // namespace infra_dod
