@@ -182,7 +182,10 @@ json collect_inventory(const Config& cfg, Clock& clock, const ProgressLog& log) 
     if (log) log((ok ? "  ok    " : "  error ") + name);
   };
 
+  // kubectl commands (child processes, several sequential requests each) and ARM requests
+  // (sockets) are bounded separately, so slow kubectl discovery never starves the ARM requests.
   const auto workers = static_cast<std::size_t>(std::max(1L, cfg.integer("INFRA_DOD_PARALLELISM")));
+  WorkQueue kube_queue(workers);
   WorkQueue queue(workers);
   Kubectl kubectl(cfg);
   HttpClient http(clock);
@@ -207,7 +210,7 @@ json collect_inventory(const Config& cfg, Clock& clock, const ProgressLog& log) 
                           [&] { return timed([&] { return az.access_token("https://management.azure.com/"); }); });
   const auto early_plan = inventory_plan(cfg, cfg.get_or("AZURE_SUBSCRIPTION_ID", "<subscription>"));
   for (const auto& r : early_plan)
-    if (r.source == "kubectl") queue.push([&, r] { put(r.name, fetch_kube(r, kubectl)); });
+    if (r.source == "kubectl") kube_queue.push([&, r] { put(r.name, fetch_kube(r, kubectl)); });
 
   auto acc = account.get();
   auto cl = cloud.get();
@@ -266,6 +269,7 @@ json collect_inventory(const Config& cfg, Clock& clock, const ProgressLog& log) 
     });
   }
   queue.finish();
+  kube_queue.finish();
   return snap;
 }
 
