@@ -59,8 +59,10 @@ ArmError ArmClient::error_of(const HttpResponse& r) {
   else e.kind = "protocol";
   const auto body = nlohmann::json::parse(r.body, nullptr, false);
   if (!body.is_discarded() && body.is_object() && body.contains("error") && body["error"].is_object()) {
-    e.code = body["error"].value("code", "");
-    e.message = SecretRegistry::process().mask(body["error"].value("message", ""));
+    const auto& err = body["error"];
+    if (err.contains("code") && err["code"].is_string()) e.code = err["code"].get<std::string>();
+    if (err.contains("message") && err["message"].is_string())
+      e.message = SecretRegistry::process().mask(err["message"].get<std::string>());
   } else {
     auto d = describe_http_failure(r);
     e.message = d ? d.value() : d.error().message;
@@ -97,8 +99,12 @@ ArmResult ArmClient::get(const std::string& path, const std::string& api_version
       out.value = std::move(body);
       return out;
     }
-    for (auto& v : body.value("value", nlohmann::json::array())) items.push_back(std::move(v));
-    const std::string next = body.value("nextLink", "");
+    const auto values = body.find("value");
+    if (values != body.end() && values->is_array())
+      for (auto& v : *values) items.push_back(std::move(v));
+    // A list ends with nextLink absent or null.
+    const auto link = body.find("nextLink");
+    const std::string next = link != body.end() && link->is_string() ? link->get<std::string>() : std::string();
     if (next.empty()) break;
     // nextLink is absolute and already carries api-version; it must stay on the same endpoint,
     // or the token would go to another host.

@@ -27,7 +27,7 @@ Result<nlohmann::json> json_from_cli(const ProcessResult& r, ErrorKind failure_k
     return Error{ErrorKind::protocol, r.command_line() + ": exit 0 with empty output (treated as no data, not success)"};
   auto j = nlohmann::json::parse(r.out, nullptr, false);
   if (j.is_discarded()) {
-    std::string head = trim(r.redacted_out()).substr(0, 80);
+    const std::string head = truncate_utf8(trim(r.redacted_out()), 80);
     return Error{ErrorKind::protocol, r.command_line() + ": output is not JSON: '" + head + "'"};
   }
   return j;

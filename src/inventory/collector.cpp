@@ -53,11 +53,21 @@ class WorkQueue {
         task = std::move(tasks_.front());
         tasks_.pop_front();
       }
-      task();
+      try {
+        task();
+      } catch (const std::exception& e) {
+        // A task that throws must not take the collector down: its entry says what happened.
+        if (on_exception_) on_exception_(e.what());
+      }
     }
   }
   std::mutex mu_;
   std::condition_variable cv_;
+
+ public:
+  std::function<void(const std::string&)> on_exception_;
+
+ private:
   std::deque<std::function<void()>> tasks_;
   std::vector<std::thread> threads_;
   bool closed_ = false;
@@ -71,6 +81,42 @@ json error_entry(const InventoryRequest& r, const std::string& request, long sta
           {"status", status},
           {"attempts", attempts},
           {"error", {{"kind", kind}, {"code", code}, {"message", SecretRegistry::process().mask(message)}}}};
+}
+
+// Pod templates may carry literal credentials (env values such as DATABASE_URL) and the
+// last-applied annotation repeats the whole manifest; neither is read by any rule, and neither
+// may reach the snapshot.
+void strip_pod_template(json& tmpl) {
+  auto spec = tmpl.find("spec");
+  if (spec == tmpl.end() || !spec->is_object()) return;
+  for (const char* list : {"containers", "initContainers", "ephemeralContainers"}) {
+    auto containers = spec->find(list);
+    if (containers == spec->end() || !containers->is_array()) continue;
+    for (auto& c : *containers) {
+      auto env = c.find("env");
+      if (env == c.end() || !env->is_array()) continue;
+      for (auto& e : *env)
+        if (e.is_object() && e.contains("value")) e["value"] = std::string(kMask);
+    }
+  }
+}
+
+void strip_object(json& obj) {
+  if (!obj.is_object()) return;
+  if (auto md = obj.find("metadata"); md != obj.end() && md->is_object())
+    if (auto ann = md->find("annotations"); ann != md->end() && ann->is_object())
+      ann->erase("kubectl.kubernetes.io/last-applied-configuration");
+  if (auto spec = obj.find("spec"); spec != obj.end() && spec->is_object())
+    if (auto tmpl = spec->find("template"); tmpl != spec->end() && tmpl->is_object()) strip_pod_template(*tmpl);
+  if (obj.value("kind", "") == "Secret") obj.erase("data"), obj.erase("stringData");
+}
+
+void strip_secret_material(json& j) {
+  if (j.is_object() && j.contains("items") && j["items"].is_array()) {
+    for (auto& item : j["items"]) strip_object(item);
+  } else {
+    strip_object(j);
+  }
 }
 
 std::string kubectl_request(const std::vector<std::string>& args) {
@@ -100,6 +146,7 @@ json fetch_kube(const InventoryRequest& r, const Kubectl& kubectl) {
     return entry;
   }
   auto j = json::parse(p.out, nullptr, false);
+  if (!j.is_discarded()) strip_secret_material(j);
   if (trim(p.out).empty()) return error_entry(r, request, 0, "protocol", "", "kubectl exit 0 with empty output", 1);
   if (j.is_discarded())
     return error_entry(r, request, 0, "protocol", "", "kubectl output is not JSON: " + trim(p.redacted_out()).substr(0, 80), 1);
@@ -187,6 +234,11 @@ json collect_inventory(const Config& cfg, Clock& clock, const ProgressLog& log) 
   const auto workers = static_cast<std::size_t>(std::max(1L, cfg.integer("INFRA_DOD_PARALLELISM")));
   WorkQueue kube_queue(workers);
   WorkQueue queue(workers);
+  auto task_failed = [&](const std::string& what) {
+    if (log) log("  error in a collector task: " + SecretRegistry::process().mask(what));
+  };
+  kube_queue.on_exception_ = task_failed;
+  queue.on_exception_ = task_failed;
   Kubectl kubectl(cfg);
   HttpClient http(clock);
 
@@ -257,8 +309,9 @@ json collect_inventory(const Config& cfg, Clock& clock, const ProgressLog& log) 
       // record sets: fetch each endpoint's groups once the endpoints are known.
       if (r.name == "arm.private_endpoints" && result.value("ok", false)) {
         for (const auto& pe : result["value"]) {
-          const std::string id = pe.value("id", "");
-          const std::string pe_name = pe.value("name", "");
+          if (!pe.is_object()) continue;
+          const std::string id = pe.contains("id") && pe["id"].is_string() ? pe["id"].get<std::string>() : "";
+          const std::string pe_name = pe.contains("name") && pe["name"].is_string() ? pe["name"].get<std::string>() : "";
           if (id.empty() || pe_name.empty()) continue;
           InventoryRequest groups{"arm.pe_zone_groups." + pe_name, "arm", id + "/privateDnsZoneGroups", "2024-05-01",
                                   true, {}, false};

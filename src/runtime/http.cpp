@@ -206,7 +206,7 @@ Result<std::string> describe_http_failure(const HttpResponse& r) {
       starts_with(to_lower(body), "<html")) {
     return Error{ErrorKind::protocol, "HTTP " + std::to_string(r.status) + " with an HTML page instead of JSON"};
   }
-  if (body.size() > 400) body = body.substr(0, 400) + "...";
+  body = truncate_utf8(body, 400);
   return "HTTP " + std::to_string(r.status) + (body.empty() ? std::string(" (empty body)") : ": " + body);
 }
 

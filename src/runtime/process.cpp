@@ -190,7 +190,7 @@ std::string ProcessResult::describe() const {
     s += "exit " + std::to_string(exit_code);
   std::string tail = trim(redacted_err());
   if (tail.empty()) tail = trim(redacted_out());
-  if (tail.size() > 600) tail = tail.substr(0, 600) + "...";
+  tail = truncate_utf8(tail, 600);
   if (!tail.empty()) s += ": " + tail;
   return s;
 }

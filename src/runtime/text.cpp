@@ -122,6 +122,14 @@ std::string random_hex(std::size_t bytes) {
   return out;
 }
 
+std::string truncate_utf8(std::string_view s, std::size_t max) {
+  if (s.size() <= max) return std::string(s);
+  std::size_t cut = max;
+  // Step back over continuation bytes (10xxxxxx) so no character is split.
+  while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;
+  return std::string(s.substr(0, cut)) + "...";
+}
+
 std::string drop_source_location(std::string_view msg) {
   static const std::regex kLocation(R"(^[^\n]*:[0-9]+\n?)");
   std::string s(msg);

@@ -19,6 +19,8 @@ std::string utc_iso(std::chrono::system_clock::time_point t);
 // 20261126T203104Z, for folder names
 std::string utc_compact(std::chrono::system_clock::time_point t);
 std::string random_hex(std::size_t bytes);
+// At most `max` bytes of `s`, cut on a UTF-8 character boundary, with "..." when cut.
+std::string truncate_utf8(std::string_view s, std::size_t max);
 // The first line of a message: gtest prefixes failures and skips with "<file>:<line>".
 std::string drop_source_location(std::string_view gtest_message);
 

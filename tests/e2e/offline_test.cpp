@@ -130,6 +130,8 @@ TEST(Offline, ASavedSnapshotReJudgesToTheSameVerdictsWithNoNetworkAndNoProcess) 
   const fs::path snapshot = fs::canonical(tmp / "first/evidence-dir") / "inventory.json";
   ASSERT_TRUE(fs::exists(snapshot));
   fs::copy_file(snapshot, tmp / "saved-inventory.json");
+  // The pod template's literal DATABASE_URL (with its password) never reaches the snapshot.
+  EXPECT_EQ(slurp(snapshot).find("sandbox-inline-db-password"), std::string::npos);
   ASSERT_FALSE(fs::exists(tmp / "state/ready.json")) << "the sandbox must be down";
 
   const auto wire = tripwire(tmp);

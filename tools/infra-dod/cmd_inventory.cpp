@@ -59,11 +59,11 @@ int cmd_inventory(const Args& in) {
   int errors = 0;
   for (const auto& [k, e] : snap["entries"].items())
     if (!e.value("ok", false)) ++errors;
-  Result<std::filesystem::path> written = out.empty() ? ev->write_file("inventory.json", snap.dump(2) + "\n")
+  Result<std::filesystem::path> written = out.empty() ? ev->write_file("inventory.json", snap.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n")
                                                       : std::filesystem::path(out);
   if (!out.empty()) {
     std::ofstream f(out, std::ios::trunc);
-    f << SecretRegistry::process().mask(snap.dump(2)) << "\n";
+    f << SecretRegistry::process().mask(snap.dump(2, ' ', false, nlohmann::json::error_handler_t::replace)) << "\n";
     if (!f) written = Error{ErrorKind::internal, "cannot write " + out};
   }
   if (!written) {

@@ -118,7 +118,7 @@ int cmd_report(const Args& in) {
     return 2;
   }
   const std::string md = render_markdown(rep.value(), reg.value());
-  const std::string js = render_json(rep.value()).dump(2) + "\n";
+  const std::string js = render_json(rep.value()).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
   if (!md_out.empty() && !write_text(md_out, md)) {
     std::fprintf(stderr, "infra-dod report: cannot write %s\n", md_out.c_str());
     return 2;
