@@ -27,7 +27,10 @@ Result<nlohmann::json> AzCli::account() { return run({"account", "show"}); }
 Result<nlohmann::json> AzCli::cloud() { return run({"cloud", "show"}); }
 
 Result<std::string> AzCli::access_token(const std::string& resource) {
-  auto j = run({"account", "get-access-token", "--resource", resource});
+  // Without --resource, az asks for the active cloud's ARM audience: sovereign clouds work too.
+  std::vector<std::string> args = {"account", "get-access-token"};
+  if (!resource.empty()) args.insert(args.end(), {"--resource", resource});
+  auto j = run(args);
   if (!j) return j.error();
   const std::string token = j->value("accessToken", "");
   if (token.empty()) return Error{ErrorKind::protocol, "az account get-access-token printed no accessToken"};

@@ -17,7 +17,8 @@ class AzCli {
   explicit AzCli(const Config& cfg);
   Result<nlohmann::json> account();
   Result<nlohmann::json> cloud();
-  // The token is registered as a secret before this returns.
+  // The token is registered as a secret before this returns; an empty resource means the active
+  // cloud's Resource Manager.
   Result<std::string> access_token(const std::string& resource);
 
  private:

@@ -259,7 +259,7 @@ json collect_inventory(const Config& cfg, Clock& clock, const ProgressLog& log) 
   auto account = std::async(std::launch::async, [&] { return timed([&] { return az.account(); }); });
   auto cloud = std::async(std::launch::async, [&] { return timed([&] { return az.cloud(); }); });
   auto token = std::async(std::launch::async,
-                          [&] { return timed([&] { return az.access_token("https://management.azure.com/"); }); });
+                          [&] { return timed([&] { return az.access_token(""); }); });
   const auto early_plan = inventory_plan(cfg, cfg.get_or("AZURE_SUBSCRIPTION_ID", "<subscription>"));
   for (const auto& r : early_plan)
     if (r.source == "kubectl") kube_queue.push([&, r] { put(r.name, fetch_kube(r, kubectl)); });

@@ -56,6 +56,8 @@ std::optional<std::string> validate(const VarSpec& spec, const std::string& valu
     case VarKind::integer: {
       static const std::regex kInt("^[0-9]{1,9}$");
       if (!std::regex_match(value, kInt)) return "must be a whole number, found '" + value + "'";
+      // Zero would mean "no limit" to curl and kubectl, or no attempt at all.
+      if (std::stol(value) < 1) return "must be at least 1, found '" + value + "'";
       break;
     }
     case VarKind::flag:

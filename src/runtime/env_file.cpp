@@ -35,10 +35,11 @@ Result<std::vector<EnvFileEntry>> parse_env_file(std::string_view text, std::str
     if (starts_with(line, "export ")) line = trim(line.substr(7));
     const auto eq = line.find('=');
     if (eq == std::string::npos)
-      return line_error(origin, line_no, "expected NAME=VALUE, found '" + line.substr(0, 40) + "'");
+      // The line is not echoed: it may hold a credential that nothing has registered yet.
+      return line_error(origin, line_no, "expected NAME=VALUE (the line has no '=')");
     const std::string name = line.substr(0, eq);
     if (!valid_name(name))
-      return line_error(origin, line_no, "'" + name + "' is not a valid variable name");
+      return line_error(origin, line_no, "the text before '=' is not a valid variable name");
     std::string rest = line.substr(eq + 1);
     std::string value;
     if (!rest.empty() && rest[0] == '\'') {
@@ -84,7 +85,7 @@ Result<std::vector<EnvFileEntry>> parse_env_file(std::string_view text, std::str
         return line_error(origin, line_no, name + ": a value with spaces or quotes must be quoted");
     }
     if (!rest.empty() && rest[0] != '#')
-      return line_error(origin, line_no, name + ": unexpected text after the value: '" + rest + "'");
+      return line_error(origin, line_no, name + ": unexpected text after the closing quote");
     out.push_back({name, value, line_no});
   }
   return out;

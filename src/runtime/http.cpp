@@ -2,6 +2,9 @@
 
 #include <curl/curl.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
 #include <algorithm>
 #include <cerrno>
 #include <ctime>
@@ -87,8 +90,14 @@ std::optional<std::string> HttpResponse::header(const std::string& name) const {
 HttpClient::HttpClient(Clock& clock, HttpLog log) : clock_(clock), log_(std::move(log)) { global_init(); }
 
 bool HttpClient::is_loopback_host(const std::string& host) {
-  const std::string h = to_lower(host);
-  return h == "localhost" || starts_with(h, "127.") || h == "[::1]" || h == "::1";
+  std::string h = to_lower(host);
+  if (h == "localhost") return true;
+  if (h.size() > 2 && h.front() == '[' && h.back() == ']') h = h.substr(1, h.size() - 2);
+  // Only address literals: a name such as 127.example.com could resolve anywhere.
+  in_addr v4{};
+  if (::inet_pton(AF_INET, h.c_str(), &v4) == 1) return (ntohl(v4.s_addr) >> 24) == 127;
+  in6_addr v6{};
+  return ::inet_pton(AF_INET6, h.c_str(), &v6) == 1 && IN6_IS_ADDR_LOOPBACK(&v6);
 }
 
 std::optional<std::chrono::milliseconds> HttpClient::parse_retry_after(const std::string& value,

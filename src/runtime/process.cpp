@@ -1,6 +1,9 @@
 #include "runtime/process.h"
 
 #include <signal.h>
+#include <sys/wait.h>
+
+#include <cerrno>
 #include <sys/types.h>
 #include <unistd.h>
 
@@ -11,6 +14,7 @@
 #include <boost/process/extend.hpp>
 #include <memory>
 
+#include "runtime/config.h"
 #include "runtime/secrets.h"
 #include "runtime/text.h"
 
@@ -89,6 +93,9 @@ ProcessResult run_process(const ProcessSpec& spec) {
   bp::async_pipe in(ctx);
 
   bp::environment env = boost::this_process::environment();
+  if (!spec.inherit_secrets)
+    for (const auto& var : variable_catalogue())
+      if (var.secret && env.find(var.name) != env.end()) env.erase(var.name);
   for (const auto& [k, v] : spec.env) {
     if (v) {
       env[k] = *v;
@@ -136,10 +143,17 @@ ProcessResult run_process(const ProcessSpec& spec) {
     const auto now = std::chrono::steady_clock::now();
     if (!exited) {
       const pid_t w = ::waitpid(pgid, &status, WNOHANG);
-      if (w == pgid) {
+      // -1 (ECHILD): someone else reaped it, or SIGCHLD is ignored; either way it is gone.
+      if (w == pgid || (w < 0 && errno == ECHILD)) {
         exited = true;
         exited_at = now;
       }
+    }
+    // However the child and its pipes behave, the caller gets an answer.
+    if (now >= deadline_at + spec.kill_grace + std::chrono::seconds(10)) {
+      ::kill(-pgid, SIGKILL);
+      r.timed_out = r.timed_out || !exited;
+      break;
     }
     if (exited && out.done && err.done) break;
     if (!term_sent && now >= deadline_at) {

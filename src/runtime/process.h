@@ -23,6 +23,9 @@ struct ProcessSpec {
   std::optional<std::filesystem::path> cwd;
   // Per stream; the rest is drained and dropped so the child never blocks on a full pipe.
   std::size_t max_output = 64u << 20;
+  // The harness's own secrets (the catalogue's [secret] variables) are removed from the child's
+  // environment unless the child needs them and says so here, or sets them in `env`.
+  bool inherit_secrets = false;
 };
 
 struct ProcessResult {

@@ -60,6 +60,7 @@ TEST(Config, ATypedValueOfTheWrongKindNamesTheVariable) {
   ASSERT_FALSE(cfg);
   EXPECT_NE(cfg.error().message.find("DEV019_TIMEOUT_S"), std::string::npos);
   EXPECT_FALSE(Config::load({{"RUN_ROLLBACK", "yes"}}));
+  EXPECT_FALSE(Config::load({{"INFRA_DOD_HTTP_TIMEOUT_S", "0"}})) << "0 would mean no timeout at all";
   EXPECT_FALSE(Config::load({{"DATABRICKS_HOST", "adb-1.azuredatabricks.net"}}));
 }
 

@@ -36,6 +36,15 @@ TEST(EnvFile, ShellExpansionIsRefusedRatherThanMisread) {
   EXPECT_FALSE(parse_env_file("A=\"$(rm -rf /)\"\n", "x.env"));
 }
 
+TEST(EnvFile, AnErrorNeverEchoesWhatMayBeACredential) {
+  auto r = parse_env_file("DATABRICKS_TOKEN: dapi0123456789abcdef\n", "x.env");
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().message.find("dapi0123456789abcdef"), std::string::npos) << r.error().message;
+  auto q = parse_env_file("DATABRICKS_TOKEN='dapi0123456789abcdef' trailing\n", "x.env");
+  ASSERT_FALSE(q);
+  EXPECT_EQ(q.error().message.find("trailing"), std::string::npos) << q.error().message;
+}
+
 TEST(EnvFile, UnterminatedQuoteAndBadNamesAreErrors) {
   EXPECT_FALSE(parse_env_file("A=\"open\n", "x.env"));
   EXPECT_FALSE(parse_env_file("A='open\n", "x.env"));

@@ -118,6 +118,9 @@ TEST_F(Http, PlainHttpIsRefusedForNonLoopbackHosts) {
   EXPECT_TRUE(HttpClient::is_loopback_host("127.0.0.1"));
   EXPECT_TRUE(HttpClient::is_loopback_host("localhost"));
   EXPECT_FALSE(HttpClient::is_loopback_host("10.0.0.1"));
+  EXPECT_TRUE(HttpClient::is_loopback_host("127.0.0.42"));
+  EXPECT_TRUE(HttpClient::is_loopback_host("[::1]"));
+  EXPECT_FALSE(HttpClient::is_loopback_host("127.evil.example")) << "a name is not an address";
 }
 
 TEST_F(Http, AnHtmlErrorPageIsAProtocolErrorNotJson) {

@@ -61,6 +61,16 @@ TEST(Process, AppliesEnvironmentOverridesAndRemovals) {
   EXPECT_EQ(r.out, "set removed\n");
 }
 
+TEST(Process, TheHarnesssSecretsAreNotInheritedUnlessAskedFor) {
+  ::setenv("DATABRICKS_TOKEN", "dapi-inherited-0123456789", 1);
+  auto r = run_process(cmd({"sh", "-c", "echo \"${DATABRICKS_TOKEN:-absent}\""}));
+  EXPECT_EQ(r.out, "absent\n");
+  ProcessSpec spec = cmd({"sh", "-c", "echo \"${DATABRICKS_TOKEN:-absent}\""});
+  spec.inherit_secrets = true;
+  EXPECT_EQ(run_process(spec).out, "dapi-inherited-0123456789\n");
+  ::unsetenv("DATABRICKS_TOKEN");
+}
+
 TEST(Process, AMissingExecutableIsAnErrorNotACrash) {
   auto r = run_process(cmd({"definitely-not-a-command-xyz"}));
   EXPECT_FALSE(r.started);

@@ -119,6 +119,19 @@ int cmd_report(const Args& in) {
   }
   const std::string md = render_markdown(rep.value(), reg.value());
   const std::string js = render_json(rep.value()).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+  // The table is scanned before it is written: a leak must not land next to the attachments.
+  // The JUnit files are inputs and are scanned where they are.
+  auto leaks = scan_for_leaks(std::vector<fs::path>(inputs.junit_files.begin(), inputs.junit_files.end()), fingerprints);
+  for (auto& l : scan_text_for_leaks(md, md_out.empty() ? "<table>" : md_out, fingerprints)) leaks.push_back(l);
+  for (auto& l : scan_text_for_leaks(js, json_out.empty() ? "<json>" : json_out, fingerprints)) leaks.push_back(l);
+  if (SecretRegistry::process().contains_registered(md) || SecretRegistry::process().contains_registered(js))
+    leaks.push_back({"<table>", 0, "a secret this process registered"});
+  for (const auto& l : leaks)
+    std::fprintf(stderr, "FAIL: no secret in evidence: %s:%zu: %s\n", l.file.string().c_str(), l.line, l.what.c_str());
+  if (!leaks.empty()) {
+    std::fprintf(stderr, "infra-dod report: nothing written; fix the leak first\n");
+    return 3;
+  }
   if (!md_out.empty() && !write_text(md_out, md)) {
     std::fprintf(stderr, "infra-dod report: cannot write %s\n", md_out.c_str());
     return 2;
@@ -133,15 +146,6 @@ int cmd_report(const Args& in) {
     if (!lines.empty()) std::printf("\n");
     std::fputs(md.c_str(), stdout);
   }
-
-  std::vector<fs::path> scanned(inputs.junit_files.begin(), inputs.junit_files.end());
-  if (!md_out.empty()) scanned.emplace_back(md_out);
-  if (!json_out.empty()) scanned.emplace_back(json_out);
-  auto leaks = scan_for_leaks(scanned, fingerprints);
-  for (auto& l : scan_text_for_leaks(md, "<report>", fingerprints)) leaks.push_back(l);
-  for (const auto& l : leaks)
-    std::fprintf(stderr, "FAIL: no secret in evidence: %s:%zu: %s\n", l.file.string().c_str(), l.line, l.what.c_str());
-  if (!leaks.empty()) return 3;
 
   const auto blocking = rep->blocking();
   if (!blocking.empty()) {

@@ -89,14 +89,27 @@ int cmd_run(const Args& in) {
     std::fprintf(stderr, "infra-dod run: sandbox up (pid %d), state in %s\n", run->pid, state_dir.string().c_str());
   }
   std::error_code ec;
+  // --out is emptied first, so it must be a folder an earlier run made (or a new one).
+  if (fs::exists(out) && !fs::is_empty(out, ec) && !fs::exists(out / ".infra-dod-run")) {
+    std::fprintf(stderr, "infra-dod run: %s is not empty and was not made by infra-dod run; choose another --out\n",
+                 out.string().c_str());
+    if (started_here) stop_sandbox(state_dir);
+    return 2;
+  }
   fs::remove_all(out, ec);
   fs::create_directories(out, ec);
+  std::ofstream(out / ".infra-dod-run") << "made by infra-dod run; emptied by the next run\n";
   const auto env = sandbox_environment(run.value(), out, expected->env);
 
   int report_rc = 0;
   std::string report_out;  // the checks' PASS/FAIL lines and the table
   {
     FileLock lock(build_tree_lock(build));
+    if (!lock.held()) {
+      std::fprintf(stderr, "infra-dod run: cannot lock %s\n", build_tree_lock(build).string().c_str());
+      if (started_here) stop_sandbox(state_dir);
+      return 1;
+    }
     std::fprintf(stderr, "infra-dod run: ctest -L '%s' on %s\n", labels.c_str(), build.string().c_str());
     ProcessSpec ctest;
     ctest.argv = {INFRA_DOD_CTEST, "--test-dir", build.string(), "-L", labels, "-j", jobs,

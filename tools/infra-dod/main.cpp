@@ -1,6 +1,7 @@
 // infra-dod: the one front door of the harness.
 #include <cstdio>
 #include <cstring>
+#include <stdexcept>
 #include <map>
 #include <string>
 
@@ -51,6 +52,9 @@ int main(int argc, char** argv) {
   }
   try {
     return it->second(args);
+  } catch (const std::invalid_argument& e) {
+    std::fprintf(stderr, "infra-dod %s: %s\n", cmd.c_str(), e.what());
+    return 2;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "infra-dod %s: %s\n", cmd.c_str(), e.what());
     return 1;
