@@ -122,6 +122,15 @@ std::vector<std::string> Report::blocking() const {
   return out;
 }
 
+std::vector<std::string> Report::unevidenced() const {
+  std::vector<std::string> out;
+  for (const auto& r : rows)
+    if (r.item->release_blocking &&
+        (r.status == Status::not_run || r.status == Status::skipped || r.status == Status::manual_pending))
+      out.push_back(r.item->id);
+  return out;
+}
+
 Report build_report(const Registry& registry, const std::map<std::string, TestOutcome>& outcomes) {
   Report rep;
   for (const auto& item : registry.items()) {
@@ -202,7 +211,16 @@ std::string render_markdown(const Report& rep, const Registry& registry) {
   md.pop_back();
   md += "\n";
   const auto blocking = rep.blocking();
-  md += blocking.empty() ? "- Release blockers: none\n" : "- Release blockers: " + std::to_string(blocking.size()) + "\n";
+  auto ids = [](const std::vector<std::string>& v) {
+    std::string s;
+    for (const auto& id : v) s += (s.empty() ? "" : ", ") + id;
+    return s;
+  };
+  md += blocking.empty() ? "- Release blockers (fail or error): none\n"
+                         : "- Release blockers (fail or error): " + std::to_string(blocking.size()) + ": " + ids(blocking) + "\n";
+  const auto open = rep.unevidenced();
+  md += open.empty() ? "- Release-blocking rows without evidence yet: none\n"
+                     : "- Release-blocking rows without evidence yet: " + std::to_string(open.size()) + ": " + ids(open) + "\n";
   for (const auto& table : registry.tables()) {
     md += "\n## " + table.title + "\n\n";
     md += "| # | Id | DoD item | Status | Reason | Tests | Evidence |\n|---|---|---|---|---|---|---|\n";
@@ -244,6 +262,7 @@ nlohmann::json render_json(const Report& rep) {
           {"evidence_dir", rep.evidence_dir},
           {"generated_utc", rep.generated_utc},
           {"release_blockers", rep.blocking()},
+          {"release_blocking_without_evidence", rep.unevidenced()},
           {"rows", rows}};
 }
 

@@ -46,6 +46,9 @@ struct Report {
   std::string generated_utc;
   // Release-blocking rows that are fail or error.
   std::vector<std::string> blocking() const;
+  // Release-blocking rows with no evidence yet (not-run, skipped, manual-pending): not a failure,
+  // but not done either.
+  std::vector<std::string> unevidenced() const;
 };
 
 struct ReportInputs {

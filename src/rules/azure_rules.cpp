@@ -374,6 +374,13 @@ Judgement judge_private_dns(const json& snapshot) {
   bool openai_absent = false, postgres_absent = false;
   const json* openai = in.object("arm.openai", &openai_absent);
   const json* postgres = in.object("arm.postgres", &postgres_absent);
+  // An endpoint's zone groups may hold its only record of its IPs: a group that could not be
+  // fetched leaves the A-record checks without ground, which is an error, not a failure.
+  if (const auto e = snapshot.find("entries"); e != snapshot.end() && e->is_object())
+    for (const auto& [name, entry_json] : e->items())
+      if (name.rfind("arm.pe_zone_groups.", 0) == 0 && !entry_json.value("ok", false) &&
+          !entry_is_not_found(snapshot, name))
+        in.block(entry_error(snapshot, name));
   if (in.blocked()) return in.cannot_judge();
 
   Judgement j;

@@ -58,5 +58,28 @@ TEST(SecretSinks, ARegisteredSecretNeverReachesEvidenceJunitOrReport) {
   fs::remove_all(tmp);
 }
 
+TEST(SecretSinks, ARawLeakTurnsTheGuardrailRedAndTheReportRefusesToWrite) {
+  BuildTreeLock lock;
+  const auto tmp = fresh_dir("rawleak");
+  const std::map<std::string, std::optional<std::string>> env = {
+      {"DATABRICKS_TOKEN", kToken}, {"INFRA_DOD_SINK_PROBE", "raw"}, {"EVIDENCE_DIR", (tmp / "evidence").string()}};
+  auto ct = run({INFRA_DOD_CTEST, "--test-dir", build_dir().string(), "-R",
+                 "^(SinkProbe\\.WritesARegisteredSecretRaw|Guardrail\\.NoSecretInEvidence)$", "--output-junit",
+                 (tmp / "junit.xml").string()},
+                env);
+  EXPECT_NE(ct.exit_code, 0) << ct.out;
+  const std::string console = ct.out;
+  const auto at = console.find("Guardrail.NoSecretInEvidence ...");
+  ASSERT_NE(at, std::string::npos) << console;
+  EXPECT_NE(console.substr(at, 120).find("Failed"), std::string::npos) << "the guardrail must go red: " << console;
+  auto rep = run({INFRA_DOD_CLI, "report", "--junit", (tmp / "junit.xml").string(), "--gtest-xml",
+                  (build_dir() / "gtest-xml").string(), "--run-file", (build_dir() / "dod-run.json").string(), "--md",
+                  (tmp / "dod.md").string(), "--quiet"},
+                 env);
+  EXPECT_EQ(rep.exit_code, 3) << rep.describe();
+  EXPECT_FALSE(fs::exists(tmp / "dod.md")) << "a leaking table must not be written";
+  fs::remove_all(tmp);
+}
+
 }  // namespace
 }  // namespace infra_dod::e2e

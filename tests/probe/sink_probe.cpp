@@ -13,7 +13,7 @@ namespace infra_dod {
 class SinkProbe : public DodCase {};
 
 TEST_F(SinkProbe, TriesToLeakARegisteredSecret) {
-  if (!std::getenv("INFRA_DOD_SINK_PROBE")) GTEST_SKIP() << "probe only runs inside its selftest";
+  if (std::string(std::getenv("INFRA_DOD_SINK_PROBE") ? std::getenv("INFRA_DOD_SINK_PROBE") : "") != "1") GTEST_SKIP() << "probe only runs inside its selftest";
   const std::string token = config().get_or("DATABRICKS_TOKEN", "");
   ASSERT_FALSE(token.empty());
   auto f = evidence().append("probe", item().id,
@@ -26,6 +26,17 @@ TEST_F(SinkProbe, TriesToLeakARegisteredSecret) {
   console_verdict("sink probe", false, "saw " + token + " and " + base64_encode(token));
   std::printf("%s\n", SecretRegistry::process().mask("stdout: " + token).c_str());
   record_error("could not judge: token " + token + " (" + base64_encode(token) + ")");
+}
+
+// The opposite: a bug that bypasses every mask. GUARDRAIL-SECRETS and `infra-dod report`
+// must catch what it leaves behind.
+TEST_F(SinkProbe, WritesARegisteredSecretRaw) {
+  if (std::string(std::getenv("INFRA_DOD_SINK_PROBE") ? std::getenv("INFRA_DOD_SINK_PROBE") : "") != "raw")
+    GTEST_SKIP() << "probe only runs inside its selftest";
+  const std::string token = config().get_or("DATABRICKS_TOKEN", "");
+  ASSERT_FALSE(token.empty());
+  ASSERT_TRUE(append_line(evidence().dir() / "raw-leak.jsonl", "{\"oops\":\"" + token + "\"}"));
+  std::printf("raw: %s\n", token.c_str());
 }
 
 }  // namespace infra_dod

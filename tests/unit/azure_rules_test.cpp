@@ -583,3 +583,20 @@ TEST(PrivateDnsZoneGroups, AnEndpointsIpsAreFoundInItsZoneGroupRecordSets) {
 
 }  // namespace
 }  // namespace infra_dod
+
+namespace infra_dod {
+namespace {
+
+TEST(PrivateDnsZoneGroups, AZoneGroupThatCouldNotBeFetchedMakesTheRowAnErrorNotAFail) {
+  nlohmann::json snapshot = {
+      {"config", {{"PRIVATE_DNS_ZONES", "privatelink.openai.azure.com"}, {"PRIVATE_DNS_LINKED_VNETS", "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v"}}},
+      {"entries",
+       {{"arm.pe_zone_groups.pe-oai",
+         {{"ok", false}, {"status", 403}, {"error", {{"kind", "auth"}, {"code", "AuthorizationFailed"}, {"message", "no"}}}}}}}};
+  const auto j = judge_private_dns(snapshot);
+  EXPECT_EQ(j.outcome, Outcome::error);
+  EXPECT_NE(j.error.find("arm.pe_zone_groups.pe-oai"), std::string::npos) << j.error;
+}
+
+}  // namespace
+}  // namespace infra_dod
