@@ -38,8 +38,9 @@ Result<std::string> AzCli::access_token(const std::string& resource) {
   return token;
 }
 
-ArmClient::ArmClient(std::string endpoint, std::string token, const HttpClient& http, const Config& cfg)
-    : endpoint_(std::move(endpoint)), token_(std::move(token)), http_(http), cfg_(cfg) {
+ArmClient::ArmClient(std::string endpoint, std::string token, const HttpClient& http, const Config& cfg,
+                     std::optional<Clock::Steady::time_point> give_up_at)
+    : endpoint_(std::move(endpoint)), token_(std::move(token)), http_(http), cfg_(cfg), give_up_at_(give_up_at) {
   while (!endpoint_.empty() && endpoint_.back() == '/') endpoint_.pop_back();
 }
 
@@ -50,6 +51,7 @@ HttpRequest ArmClient::request_for(const std::string& url) const {
   req.connect_timeout = std::chrono::seconds(cfg_.integer("INFRA_DOD_HTTP_CONNECT_TIMEOUT_S"));
   req.total_timeout = std::chrono::seconds(cfg_.integer("INFRA_DOD_HTTP_TIMEOUT_S"));
   req.max_attempts = static_cast<int>(cfg_.integer("INFRA_DOD_HTTP_MAX_ATTEMPTS"));
+  req.give_up_at = give_up_at_;
   return req;
 }
 

@@ -3,6 +3,7 @@
 // (handed back on stdout, never on a command line), the active cloud's endpoints from
 // `az cloud show`, and raw ARM REST over libcurl.
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 
 #include "runtime/config.h"
@@ -45,7 +46,8 @@ struct ArmResult {
 
 class ArmClient {
  public:
-  ArmClient(std::string endpoint, std::string token, const HttpClient& http, const Config& cfg);
+  ArmClient(std::string endpoint, std::string token, const HttpClient& http, const Config& cfg,
+            std::optional<Clock::Steady::time_point> give_up_at = std::nullopt);
   // path starts with /subscriptions/...; api_version is required by ARM.
   ArmResult get(const std::string& path, const std::string& api_version, bool list) const;
   // The ARM error for a non-2xx answer: ARM's {"error":{code,message}} or what came instead.
@@ -57,6 +59,7 @@ class ArmClient {
   std::string token_;
   const HttpClient& http_;
   const Config& cfg_;
+  std::optional<Clock::Steady::time_point> give_up_at_;
 };
 
 }  // namespace infra_dod

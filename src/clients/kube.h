@@ -2,6 +2,8 @@
 // Kubernetes through the real kubectl, so kubeconfig and AKS's exec-plugin auth work unchanged.
 // kubectl exits 1 for nearly every failure; the cause is read from its last stderr line.
 #include <nlohmann/json.hpp>
+#include <chrono>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -24,7 +26,8 @@ class Kubectl {
  public:
   explicit Kubectl(const Config& cfg);
   // kubectl <args> with the configured context, a per-request timeout and a wall-clock deadline.
-  ProcessResult run(std::vector<std::string> args) const;
+  ProcessResult run(std::vector<std::string> args,
+                    std::optional<std::chrono::steady_clock::time_point> give_up_at = std::nullopt) const;
   // `kubectl get ... -o json`: the object, or the classified error.
   Result<nlohmann::json> get_json(std::vector<std::string> args, KubeError* error = nullptr) const;
   const std::string& ns() const { return ns_; }

@@ -125,10 +125,10 @@ std::string kubectl_request(const std::vector<std::string>& args) {
   return s;
 }
 
-json fetch_kube(const InventoryRequest& r, const Kubectl& kubectl) {
+json fetch_kube(const InventoryRequest& r, const Kubectl& kubectl, std::chrono::steady_clock::time_point give_up_at) {
   const std::string request = kubectl_request(r.kubectl_args);
   const auto started = std::chrono::steady_clock::now();
-  const auto p = kubectl.run(r.kubectl_args);
+  const auto p = kubectl.run(r.kubectl_args, give_up_at);
   const long ms = static_cast<long>(
       std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count());
   if (!p.started || p.timed_out || p.exit_code != 0) {
@@ -232,6 +232,11 @@ json collect_inventory(const Config& cfg, Clock& clock, const ProgressLog& log) 
   // kubectl commands (child processes, several sequential requests each) and ARM requests
   // (sockets) are bounded separately, so slow kubectl discovery never starves the ARM requests.
   const auto workers = static_cast<std::size_t>(std::max(1L, cfg.integer("INFRA_DOD_PARALLELISM")));
+  // One budget for the whole collection, below the fixture's CTest timeout: whatever is still
+  // out when it ends becomes a timeout entry, and everything collected so far is kept.
+  const auto budget = std::chrono::seconds(cfg.integer("INFRA_DOD_INVENTORY_DEADLINE_S"));
+  const auto give_up_at = std::chrono::steady_clock::now() + budget;  // child processes: real time
+  const auto arm_give_up_at = clock.now() + budget;                   // HTTP: the injected clock
   WorkQueue kube_queue(workers);
   WorkQueue queue(workers);
   auto task_failed = [&](const std::string& what) {
@@ -262,7 +267,7 @@ json collect_inventory(const Config& cfg, Clock& clock, const ProgressLog& log) 
                           [&] { return timed([&] { return az.access_token(""); }); });
   const auto early_plan = inventory_plan(cfg, cfg.get_or("AZURE_SUBSCRIPTION_ID", "<subscription>"));
   for (const auto& r : early_plan)
-    if (r.source == "kubectl") kube_queue.push([&, r] { put(r.name, fetch_kube(r, kubectl)); });
+    if (r.source == "kubectl") kube_queue.push([&, r] { put(r.name, fetch_kube(r, kubectl, give_up_at)); });
 
   auto acc = account.get();
   auto cl = cloud.get();
@@ -296,7 +301,7 @@ json collect_inventory(const Config& cfg, Clock& clock, const ProgressLog& log) 
   }
   const auto plan = inventory_plan(cfg, sub);
   std::optional<ArmClient> arm;
-  if (blocked.empty()) arm.emplace(endpoint, tok.value(), http, cfg);
+  if (blocked.empty()) arm.emplace(endpoint, tok.value(), http, cfg, arm_give_up_at);
   for (const auto& r : plan) {
     if (r.source != "arm") continue;
     if (!blocked.empty()) {

@@ -21,7 +21,7 @@
 //                          "code": "ResourceNotFound", "message": "..."}}
 //   }
 // }
-// Entry names are fixed (see inventory_entries() in src/inventory/plan.h); a rule that needs an
+// Entry names are fixed (see inventory_plan() in src/inventory/collector.h); a rule that needs an
 // entry which is an error ends in `error` naming the entry, except where absence is the
 // finding (a 404 on a resource that must exist is a `fail`, not an `error`).
 #include <nlohmann/json.hpp>

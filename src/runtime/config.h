@@ -1,7 +1,8 @@
 #pragma once
 // One typed configuration: environment over the env file (INFRA_DOD_ENV_FILE) over the
-// runbook's defaults. The catalogue of variables is fixtures/env/ai_agent_infra_dev.env.example,
-// compiled in, so the example an operator copies and the code cannot drift apart.
+// runbook's defaults. The catalogue of settings is fixtures/env/ai_agent_infra_dev.env.example,
+// compiled in, so the example an operator copies and the code cannot drift apart. (The harness's
+// own plumbing variables, listed in README.md, are not settings and are read from the environment.)
 #include <map>
 #include <optional>
 #include <string>

@@ -139,6 +139,14 @@ Result<HttpResponse> HttpClient::send(const HttpRequest& req) const {
   for (int attempt = 1;; ++attempt) {
     resp = HttpResponse{};
     resp.attempts = attempt;
+    auto total_timeout = req.total_timeout;
+    if (req.give_up_at) {
+      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(*req.give_up_at - clock_.now());
+      if (left.count() <= 0)
+        return Error{ErrorKind::timeout, secrets.mask(req.method + " " + shown_url + ": the overall deadline passed before attempt " +
+                                                      std::to_string(attempt))};
+      total_timeout = std::min(total_timeout, left);
+    }
     CURL* h = curl_easy_init();
     if (!h) return Error{ErrorKind::internal, "curl_easy_init failed"};
     curl_slist* hdrs = nullptr;
@@ -151,7 +159,7 @@ Result<HttpResponse> HttpClient::send(const HttpRequest& req) const {
     curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
     curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
     curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(req.connect_timeout.count()));
-    curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(req.total_timeout.count()));
+    curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(total_timeout.count()));
     curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdrs);
     curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
     curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
@@ -197,7 +205,8 @@ Result<HttpResponse> HttpClient::send(const HttpRequest& req) const {
     if (log_)
       log_(secrets.mask(req.method + " " + shown_url + " -> " + outcome + " (attempt " + std::to_string(attempt) +
                         "/" + std::to_string(max_attempts) + ", " + std::to_string(resp.elapsed.count()) + " ms)"));
-    if (retry && attempt < max_attempts) {
+    const bool time_left = !req.give_up_at || clock_.now() + wait < *req.give_up_at;
+    if (retry && attempt < max_attempts && time_left) {
       clock_.sleep_for(wait);
       continue;
     }

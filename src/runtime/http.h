@@ -24,6 +24,9 @@ struct HttpRequest {
   int max_attempts = 4;
   // Transport errors are retried only when the request is safe to repeat.
   bool idempotent = true;
+  // An overall deadline (on the client's clock) for every attempt and retry wait together: an
+  // attempt's total timeout shrinks to what is left, and no retry waits past it.
+  std::optional<Clock::Steady::time_point> give_up_at;
 };
 
 struct HttpResponse {

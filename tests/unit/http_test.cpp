@@ -87,6 +87,18 @@ TEST_F(Http, GivesBackTheLast503AfterBoundedAttempts) {
   EXPECT_EQ(hits.load(), 3);
 }
 
+TEST_F(Http, NoRetryWaitsPastTheOverallDeadline) {
+  HttpClient client(clock);
+  HttpRequest req;
+  req.url = url("/throttled-once");  // asks for a 7 s wait
+  req.give_up_at = clock.now() + 5s;
+  auto r = client.send(req);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 429) << "the 429 is the answer when waiting would pass the deadline";
+  EXPECT_EQ(r->attempts, 1);
+  EXPECT_EQ(clock.slept(), 0ms);
+}
+
 TEST_F(Http, ARefusedConnectionIsAnUnreachableErrorThatCountsAttempts) {
   HttpClient client(clock);
   HttpRequest req;

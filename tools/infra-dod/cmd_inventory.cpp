@@ -14,8 +14,9 @@ namespace {
 constexpr const char* kHelp = R"(usage: infra-dod inventory [--run-file FILE] [--out FILE]
 
 Collects the inventory snapshot the automatic DoD cases judge: every ARM resource and
-Kubernetes object they need, fetched in parallel (INFRA_DOD_PARALLELISM at once), each request
-under its own deadline, with tokens from `az account get-access-token`. Writes inventory.json into
+Kubernetes object they need, fetched in parallel (INFRA_DOD_PARALLELISM ARM requests and as many
+kubectl commands at once), each request under its own deadline and the whole collection under
+INFRA_DOD_INVENTORY_DEADLINE_S, with tokens from `az account get-access-token`. Writes inventory.json into
 the run's evidence folder (or --out). A request that fails becomes an error entry, so the
 snapshot is always written. Secret values are never fetched.
 
@@ -50,7 +51,9 @@ int cmd_inventory(const Args& in) {
     return 2;
   }
   const auto started = std::chrono::steady_clock::now();
-  std::printf("collecting the inventory (%ld at once)\n", cfg->integer("INFRA_DOD_PARALLELISM"));
+  std::printf("collecting the inventory (%ld ARM requests and %ld kubectl commands at once, %ld s at most)\n",
+              cfg->integer("INFRA_DOD_PARALLELISM"), cfg->integer("INFRA_DOD_PARALLELISM"),
+              cfg->integer("INFRA_DOD_INVENTORY_DEADLINE_S"));
   const auto snap = collect_inventory(cfg.value(), SystemClock::instance(), [](const std::string& line) {
     std::printf("%s\n", line.c_str());
     std::fflush(stdout);
