@@ -38,18 +38,6 @@ using nlohmann::json;
 
 constexpr const char* kNotFoundFix = "For more details please go to https://aka.ms/ARMResourceNotFoundFix";
 
-// A member by reference ({} when absent): iterating items() of a temporary would dangle.
-const json& member(const json& obj, const char* key) {
-  static const json empty = json::object();
-  if (!obj.is_object()) return empty;
-  const auto it = obj.find(key);
-  return it == obj.end() ? empty : *it;
-}
-
-std::string guid() {
-  const std::string h = random_hex(16);
-  return h.substr(0, 8) + "-" + h.substr(8, 4) + "-" + h.substr(12, 4) + "-" + h.substr(16, 4) + "-" + h.substr(20);
-}
 
 std::vector<std::string> split_path(const std::string& path) {
   std::vector<std::string> out;

@@ -39,18 +39,6 @@ namespace {
 using nlohmann::json;
 using Clock = std::chrono::system_clock;
 
-// A member by reference ({} when absent): iterating items() of a temporary would dangle.
-const json& member(const json& obj, const char* key) {
-  static const json empty = json::object();
-  if (!obj.is_object()) return empty;
-  const auto it = obj.find(key);
-  return it == obj.end() ? empty : *it;
-}
-
-std::string guid() {
-  const std::string h = random_hex(16);
-  return h.substr(0, 8) + "-" + h.substr(8, 4) + "-" + h.substr(12, 4) + "-" + h.substr(16, 4) + "-" + h.substr(20);
-}
 
 std::string iso_seconds(Clock::time_point t) {
   const std::string s = utc_iso(t);  // ...SS.mmmZ

@@ -1,5 +1,7 @@
 #include "service.h"
 
+#include "runtime/text.h"
+
 #include <regex>
 #include <stdexcept>
 
@@ -103,6 +105,18 @@ httplib::Server::HandlerResponse Service::pre_route(const httplib::Request& req,
     return httplib::Server::HandlerResponse::Handled;
   }
   return httplib::Server::HandlerResponse::Unhandled;
+}
+
+const nlohmann::json& member(const nlohmann::json& obj, const char* key) {
+  static const nlohmann::json empty = nlohmann::json::object();
+  if (!obj.is_object()) return empty;
+  const auto it = obj.find(key);
+  return it == obj.end() ? empty : *it;
+}
+
+std::string guid() {
+  const std::string h = random_hex(16);
+  return h.substr(0, 8) + "-" + h.substr(8, 4) + "-" + h.substr(12, 4) + "-" + h.substr(16, 4) + "-" + h.substr(20);
 }
 
 void reply_json(httplib::Response& res, int status, const nlohmann::json& body, const std::string& content_type) {

@@ -92,6 +92,11 @@ class Service {
 void reply_json(httplib::Response& res, int status, const nlohmann::json& body,
                 const std::string& content_type = "application/json; charset=utf-8");
 
+// A member by reference ({} when absent): iterating items() of a temporary would dangle.
+const nlohmann::json& member(const nlohmann::json& obj, const char* key);
+// A random GUID in ARM's lower-case 8-4-4-4-12 form.
+std::string guid();
+
 // Factories, one per emulated service (sandbox/<service>.cpp).
 std::unique_ptr<Service> make_arm_service(Shared& shared);
 std::unique_ptr<Service> make_kube_service(Shared& shared);
