@@ -1,5 +1,6 @@
 #include "dod/dod_case.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 
@@ -41,7 +42,12 @@ void DodCase::record_error(const std::string& message) {
 void DodCase::record_evidence(const std::filesystem::path& file) {
   std::error_code ec;
   auto rel = std::filesystem::relative(file, evidence().dir(), ec);
-  RecordProperty("evidence", (ec || rel.empty() ? file : rel).string());
+  const std::string shown = (ec || rel.empty() ? file : rel).string();
+  if (std::find(evidence_files_.begin(), evidence_files_.end(), shown) == evidence_files_.end())
+    evidence_files_.push_back(shown);
+  std::string all;
+  for (const auto& f : evidence_files_) all += (all.empty() ? "" : ", ") + f;
+  RecordProperty("evidence", all);
 }
 
 void DodCase::console_verdict(const std::string& check, bool ok, const std::string& reason) {
@@ -103,7 +109,7 @@ void DodCase::assert_judgement(const Judgement& j, const std::string& headline) 
   }
   const std::string outcome = j.outcome == Outcome::pass ? "pass" : j.outcome == Outcome::fail ? "fail" : "error";
   if (!headline.empty()) console_verdict(headline, j.outcome == Outcome::pass, j.outcome == Outcome::error ? j.error : j.failure_summary());
-  auto file = evidence().append("automatic", item().id,
+  auto file = evidence().append("judgements", item().id,
                                 {{"outcome", outcome}, {"findings", findings}, {"error", j.error},
                                  {"inventory", snapshot_ ? snapshot_->value("collected_utc", "") : ""}});
   std::string where;

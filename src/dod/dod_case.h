@@ -54,6 +54,7 @@ class DodCase : public ::testing::Test {
   std::vector<const DodItem*> items_;
   std::optional<Evidence> evidence_;
   std::optional<nlohmann::json> snapshot_;
+  std::vector<std::string> evidence_files_;
 };
 
 }  // namespace infra_dod

@@ -539,3 +539,26 @@ TEST(JudgeRollbackPossible, AMissingDeploymentIsAFail) {
 
 }  // namespace
 }  // namespace infra_dod
+
+#include "rules/ui_smoke.h"
+
+namespace infra_dod {
+namespace {
+
+TEST(UiSmokeRule, TwoHundredAndThreeOhTwoPassAndAnythingElseFails) {
+  EXPECT_EQ(judge_ui_answer(200, "http://x/").outcome, Outcome::pass);
+  EXPECT_EQ(judge_ui_answer(302, "http://x/").outcome, Outcome::pass);
+  EXPECT_EQ(judge_ui_answer(500, "http://x/").outcome, Outcome::fail);
+  EXPECT_EQ(judge_ui_answer(404, "http://x/").outcome, Outcome::fail);
+}
+
+TEST(UiSmokeRule, TheSummaryKeepsVisibleTextOnly) {
+  const std::string page =
+      "<html><head><script>var token='eyJabc.def'</script><style>p{}</style><title>Langfuse</title></head>"
+      "<body>\n  <p>Sign   in</p></body></html>";
+  EXPECT_EQ(sanitized_summary(page), "Langfuse Sign in");
+  EXPECT_LE(sanitized_summary(std::string(1000, 'a')).size(), 163u);
+}
+
+}  // namespace
+}  // namespace infra_dod
