@@ -32,7 +32,8 @@ KubeError classify_kubectl_failure(const ProcessResult& r) {
 Kubectl::Kubectl(const Config& cfg) : cfg_(cfg), ns_(cfg.get_or("LANGFUSE_NAMESPACE", "default")) {}
 
 ProcessResult Kubectl::run(std::vector<std::string> args,
-                           std::optional<std::chrono::steady_clock::time_point> give_up_at) const {
+                           std::optional<std::chrono::steady_clock::time_point> give_up_at,
+                           std::optional<std::chrono::milliseconds> deadline) const {
   ProcessSpec spec;
   spec.argv = {cfg_.get_or("KUBECTL", "kubectl")};
   if (auto ctx = cfg_.get("KUBE_CONTEXT")) spec.argv.push_back("--context=" + *ctx);
@@ -43,6 +44,7 @@ ProcessResult Kubectl::run(std::vector<std::string> args,
   // --request-timeout is per HTTP request and a cold discovery cache makes several; the
   // process deadline bounds the whole command.
   spec.deadline = std::chrono::seconds(cfg_.integer("INFRA_DOD_PROCESS_TIMEOUT_S"));
+  if (deadline) spec.deadline = *deadline;
   if (give_up_at) {
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(*give_up_at - std::chrono::steady_clock::now());
     spec.deadline = std::max(std::chrono::milliseconds(1), std::min(spec.deadline, left));

@@ -1,6 +1,7 @@
 #pragma once
 // Small text helpers shared by the runtime: encodings, hashes, UTC stamps, splitting.
 #include <chrono>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -9,6 +10,8 @@ namespace infra_dod {
 
 std::string base64_encode(std::string_view bytes, bool url_safe = false, bool pad = true);
 std::string sha256_hex(std::string_view bytes);
+// Standard or URL-safe base64 (padding optional); nothing when the text is not base64.
+std::optional<std::string> base64_decode(std::string_view text);
 std::string trim(std::string_view s);
 std::vector<std::string> split_list(std::string_view s, char sep = ',');  // trimmed, empties dropped
 std::string to_lower(std::string_view s);
@@ -19,6 +22,8 @@ std::string utc_iso(std::chrono::system_clock::time_point t);
 // 20261126T203104Z, for folder names
 std::string utc_compact(std::chrono::system_clock::time_point t);
 std::string random_hex(std::size_t bytes);
+// A random (version 4) UUID, lower case.
+std::string guid_v4();
 // At most `max` bytes of `s`, cut on a UTF-8 character boundary, with "..." when cut.
 std::string truncate_utf8(std::string_view s, std::size_t max);
 // The first line of a message: gtest prefixes failures and skips with "<file>:<line>".

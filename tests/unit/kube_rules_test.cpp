@@ -562,3 +562,34 @@ TEST(UiSmokeRule, TheSummaryKeepsVisibleTextOnly) {
 
 }  // namespace
 }  // namespace infra_dod
+
+#include "rules/trace_smoke.h"
+
+namespace infra_dod {
+namespace {
+
+TEST(TraceSmokeRule, A207PassesOnlyWithTheEventAmongTheSuccesses) {
+  std::string why;
+  const auto ok = nlohmann::json::parse(R"({"successes":[{"id":"e1","status":201}],"errors":[]})");
+  EXPECT_TRUE(ingestion_accepted(207, ok, "e1", &why));
+  const auto bad = nlohmann::json::parse(R"({"successes":[],"errors":[{"id":"e1","status":400,"message":"Invalid request data"}]})");
+  EXPECT_FALSE(ingestion_accepted(207, bad, "e1", &why));
+  EXPECT_NE(why.find("Invalid request data"), std::string::npos) << why;
+  EXPECT_TRUE(ingestion_accepted(202, nlohmann::json(), "e1", &why)) << "the runbook's own codes still pass";
+  EXPECT_FALSE(ingestion_accepted(401, nlohmann::json(), "e1", &why));
+}
+
+TEST(TraceSmokeRule, TheFinalLinePassesOnlyWhenEveryStageHeld) {
+  nlohmann::json line = {{"stage", "complete"}, {"result", "pass"}, {"ingest_http_code", 207}, {"ingest_accepted", true},
+                         {"fetch_before_http_code", 200}, {"fetch_after_http_code", 200}, {"trace_id", "t"}};
+  EXPECT_EQ(judge_trace_persistence(line).outcome, Outcome::pass);
+  line["fetch_after_http_code"] = 404;
+  line["stage"] = "fetch_after_restart";
+  line["result"] = "fail";
+  const auto j = judge_trace_persistence(line);
+  EXPECT_EQ(j.outcome, Outcome::fail);
+  EXPECT_NE(j.failure_summary().find("fetch_after_http_code 404"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace infra_dod

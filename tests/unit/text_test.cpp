@@ -15,6 +15,12 @@ TEST(Text, Base64MatchesRfc4648Vectors) {
   EXPECT_EQ(base64_encode("\xfb\xff", true, false), "-_8");
 }
 
+TEST(Text, Base64DecodesWhatItEncodes) {
+  for (const std::string s : {"", "f", "fo", "foo", "sk-lf-sandbox-secret-0001"}) EXPECT_EQ(base64_decode(base64_encode(s)), s);
+  EXPECT_EQ(base64_decode(base64_encode("\xfb\xff", true, false)), "\xfb\xff");
+  EXPECT_FALSE(base64_decode("not base64!"));
+}
+
 TEST(Text, Sha256OfEmptyStringIsTheKnownDigest) {
   EXPECT_EQ(sha256_hex(""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
 }
