@@ -333,17 +333,24 @@ class LangfuseService final : public Service {
     reply_json(res, 207, {{"successes", successes}, {"errors", errors}});
   }
 
-  // Create Trace (Legacy): the body is a trace-create body; it joins the same asynchronous path.
-  void create_trace_legacy(const httplib::Request& req, httplib::Response& res) {
+  // Endpoints other than scores and SDK logs need the secret key: 401 without credentials, 403
+  // for a public key alone, as the real one answers.
+  bool full_access(const httplib::Request& req, httplib::Response& res) const {
     const AuthResult auth = authenticate(req);
     if (auth.access == Access::none) {
       reply_json(res, 401, {{"message", auth.error}});
-      return;
+      return false;
     }
     if (auth.access == Access::scores) {
       reply_json(res, 403, {{"message", "Access denied - insufficient permissions for this endpoint"}});
-      return;
+      return false;
     }
+    return true;
+  }
+
+  // Create Trace (Legacy): the body is a trace-create body; it joins the same asynchronous path.
+  void create_trace_legacy(const httplib::Request& req, httplib::Response& res) {
+    if (!full_access(req, res)) return;
     json body = json::parse(req.body, nullptr, false);
     if (body.is_discarded()) {
       res.status = 400;
@@ -382,15 +389,7 @@ class LangfuseService final : public Service {
   }
 
   void get_trace(const httplib::Request& req, httplib::Response& res) const {
-    const AuthResult auth = authenticate(req);
-    if (auth.access == Access::none) {
-      reply_json(res, 401, {{"message", auth.error}});
-      return;
-    }
-    if (auth.access == Access::scores) {
-      reply_json(res, 403, {{"message", "Access denied - insufficient permissions for this endpoint"}});
-      return;
-    }
+    if (!full_access(req, res)) return;
     const std::string trace_id = req.matches[1];
     std::optional<json> trace = fold_trace(trace_id);
     if (!trace) {
