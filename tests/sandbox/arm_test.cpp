@@ -9,6 +9,7 @@
 #include "runtime/text.h"
 #include "scenario.h"
 #include "service.h"
+#include "support.h"
 
 namespace {
 
@@ -25,9 +26,8 @@ const std::string kPgZone = kRg + "/providers/Microsoft.Network/privateDnsZones/
 class ArmTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto scenario = load_scenario(INFRA_DOD_SCENARIOS, "healthy");
-    ASSERT_TRUE(scenario) << scenario.error().message;
-    shared_.scenario = scenario.value();
+    load_healthy(shared_);
+    if (HasFatalFailure()) return;
     shared_.arm_token = "test-arm-token";
     shared_.fired_alerts = [this] { return alerts_; };
   }
@@ -38,7 +38,7 @@ class ArmTest : public ::testing::Test {
   void start() {
     arm_ = make_arm_service(shared_);
     client_ = std::make_unique<httplib::Client>("127.0.0.1", arm_->start());
-    // One answered request proves the accept loop runs, so stop() in TearDown cannot race it.
+    // The service answers as soon as start() returns.
     ASSERT_TRUE(client_->Get("/"));
   }
 

@@ -10,6 +10,7 @@
 #include "runtime/text.h"
 #include "scenario.h"
 #include "service.h"
+#include "support.h"
 
 namespace infra_dod::sandbox {
 namespace {
@@ -24,9 +25,8 @@ constexpr const char* kScope = "ai-agent-dev";
 class DatabricksTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto scenario = load_scenario(INFRA_DOD_SCENARIOS, "healthy");
-    ASSERT_TRUE(scenario) << scenario.error().message;
-    shared_.scenario = scenario.value();
+    load_healthy(shared_);
+    if (HasFatalFailure()) return;
     shared_.databricks_token = kToken;
     json& jobs = shared_.scenario["databricks"]["jobs"];
     // Wide enough that the success run is seen in each state even on a busy machine.

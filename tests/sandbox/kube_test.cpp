@@ -15,6 +15,7 @@
 #include "runtime/text.h"
 #include "scenario.h"
 #include "service.h"
+#include "support.h"
 
 namespace infra_dod::sandbox {
 namespace {
@@ -26,9 +27,8 @@ class KubeTest : public ::testing::Test {
  protected:
   void SetUp() override {
     signal(SIGPIPE, SIG_IGN);
-    auto scenario = load_scenario(INFRA_DOD_SCENARIOS, "healthy");
-    ASSERT_TRUE(scenario) << scenario.error().message;
-    shared_.scenario = scenario.value();
+    load_healthy(shared_);
+    if (HasFatalFailure()) return;
     shared_.scenario["kube"]["rollout_ms"] = 300;
     shared_.on_pods_replaced = [this](const std::string& ns, const std::string& name) {
       std::lock_guard lock(mu_);

@@ -12,6 +12,7 @@
 #include "runtime/text.h"
 #include "scenario.h"
 #include "service.h"
+#include "support.h"
 
 namespace infra_dod::sandbox {
 namespace {
@@ -26,9 +27,8 @@ constexpr const char* kHostHint = ". Confirm that you've configured the correct 
 class LangfuseTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto scenario = load_scenario(INFRA_DOD_SCENARIOS, "healthy");
-    ASSERT_TRUE(scenario) << scenario.error().message;
-    shared_.scenario = scenario.value();
+    load_healthy(shared_);
+    if (HasFatalFailure()) return;
     shared_.scenario["langfuse"]["ingestion_delay_ms"] = 150;
     shared_.state_dir = std::filesystem::path(::testing::TempDir()) / ("langfuse-" + random_hex(6));
     std::filesystem::create_directories(shared_.state_dir);

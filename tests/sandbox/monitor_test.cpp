@@ -9,6 +9,7 @@
 #include "runtime/text.h"
 #include "scenario.h"
 #include "service.h"
+#include "support.h"
 
 namespace {
 
@@ -19,9 +20,8 @@ using namespace infra_dod::sandbox;
 class MonitorTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto scenario = load_scenario(INFRA_DOD_SCENARIOS, "healthy");
-    ASSERT_TRUE(scenario) << scenario.error().message;
-    shared_.scenario = scenario.value();
+    load_healthy(shared_);
+    if (HasFatalFailure()) return;
     shared_.arm_token = "test-arm-token";
     auto& monitor = shared_.scenario["monitor"];
     monitor["ingestion_delay_ms"] = 150;
@@ -37,7 +37,7 @@ class MonitorTest : public ::testing::Test {
   void start() {
     monitor_ = make_monitor_service(shared_);
     client_ = std::make_unique<httplib::Client>("127.0.0.1", monitor_->start());
-    // One answered request proves the accept loop runs, so stop() in TearDown cannot race it.
+    // The service answers as soon as start() returns.
     ASSERT_TRUE(client_->Get("/"));
   }
 
