@@ -27,7 +27,6 @@
 #include <regex>
 #include <vector>
 
-#include "registry/attestation.h"
 #include "runtime/text.h"
 #include "service.h"
 

@@ -11,7 +11,7 @@ TEST_F(DEV043, DeploymentIsRolledOutBehindClusterIpService) {
 }
 
 TEST_F(DEV043, EveryImageIsPinnedFromAcr) {
-  if (const auto* s = snapshot()) assert_judgement(judge_acr_images(*s), "LangFuse images pinned from " + config().get_or("ACR_LOGIN_SERVER", "ACR"));
+  if (const auto* s = snapshot()) assert_judgement(judge_acr_images(*s), "LangFuse images pinned from " + config().value("ACR_LOGIN_SERVER"));
 }
 
 TEST_F(DEV043, NoPublicRouteReachesLangfuse) {

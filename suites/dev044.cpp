@@ -2,7 +2,7 @@
 #include <chrono>
 
 #include "dod/dod_case.h"
-#include "registry/attestation.h"
+#include "runtime/text.h"
 #include "rules/azure_rules.h"
 
 namespace infra_dod {
@@ -12,7 +12,7 @@ class DEV044 : public DodCase {};
 TEST_F(DEV044, PostgresServerIsReadyAndPrivate) {
   // The runbook asks for the verify script's PASS line naming the server.
   if (const auto* s = snapshot())
-    assert_judgement(judge_postgres(*s), "PostgreSQL Flexible Server " + config().get_or("POSTGRES_SERVER_NAME", ""));
+    assert_judgement(judge_postgres(*s), "PostgreSQL Flexible Server " + config().value("POSTGRES_SERVER_NAME"));
 }
 
 TEST_F(DEV044, RequiredKeyVaultSecretsAreUsable) {
@@ -21,7 +21,7 @@ TEST_F(DEV044, RequiredKeyVaultSecretsAreUsable) {
   if (!s) return;
   const auto at = parse_utc(s->value("collected_utc", "")).value_or(std::chrono::system_clock::now());
   assert_judgement(judge_key_vault_secrets(*s, at),
-                     "Key Vault " + config().get_or("KEY_VAULT_NAME", "") + " required secrets");
+                     "Key Vault " + config().value("KEY_VAULT_NAME") + " required secrets");
 }
 
 }  // namespace infra_dod

@@ -38,7 +38,7 @@ TEST_F(UiSmoke, InternalUiAnswers) {
   req.max_attempts = static_cast<int>(config().integer("INFRA_DOD_HTTP_MAX_ATTEMPTS"));
   const auto r = HttpClient().send(req);
   if (!r) return record_error("GET " + url + ": " + r.error().what());
-  const nlohmann::json line = {{"namespace", config().get_or("LANGFUSE_NAMESPACE", "default")},
+  const nlohmann::json line = {{"namespace", config().value("LANGFUSE_NAMESPACE")},
                                {"url", url},
                                {"http_code", r->status},
                                {"response_sha256", sha256_hex(r->body)},
@@ -64,9 +64,9 @@ TEST_F(TracePersistence, TraceSurvivesRestart) {
                         " (the in-VNet LangFuse URL; starting a port-forward by itself is not implemented yet)");
   std::string base = base_url.value();
   while (!base.empty() && base.back() == '/') base.pop_back();
-  const std::string ns = config().get_or("LANGFUSE_NAMESPACE", "default");
-  const std::string deployment = config().get_or("LANGFUSE_DEPLOYMENT", "langfuse");
-  const std::string secret_name = config().get_or("LANGFUSE_SECRET_NAME", "langfuse-secrets");
+  const std::string ns = config().value("LANGFUSE_NAMESPACE");
+  const std::string deployment = config().value("LANGFUSE_DEPLOYMENT");
+  const std::string secret_name = config().value("LANGFUSE_SECRET_NAME");
   const std::string trace_id = guid_v4();
   nlohmann::json final_line = {{"namespace", ns},         {"trace_id", trace_id},     {"ingest_http_code", 0},
                                {"ingest_accepted", false}, {"fetch_before_http_code", 0}, {"fetch_after_http_code", 0}};

@@ -10,7 +10,7 @@ AzCli::AzCli(const Config& cfg) : cfg_(cfg) {}
 
 Result<nlohmann::json> AzCli::run(std::vector<std::string> args) {
   ProcessSpec spec;
-  spec.argv = {cfg_.get_or("AZ_CLI", "az")};
+  spec.argv = {cfg_.value("AZ_CLI")};
   spec.argv.insert(spec.argv.end(), args.begin(), args.end());
   spec.argv.insert(spec.argv.end(), {"--output", "json", "--only-show-errors"});
   spec.env["AZURE_CORE_COLLECT_TELEMETRY"] = "no";

@@ -29,13 +29,13 @@ KubeError classify_kubectl_failure(const ProcessResult& r) {
   return {ErrorKind::process, code, line.empty() ? r.describe() : line};
 }
 
-Kubectl::Kubectl(const Config& cfg) : cfg_(cfg), ns_(cfg.get_or("LANGFUSE_NAMESPACE", "default")) {}
+Kubectl::Kubectl(const Config& cfg) : cfg_(cfg), ns_(cfg.value("LANGFUSE_NAMESPACE")) {}
 
 ProcessResult Kubectl::run(std::vector<std::string> args,
                            std::optional<std::chrono::steady_clock::time_point> give_up_at,
                            std::optional<std::chrono::milliseconds> deadline) const {
   ProcessSpec spec;
-  spec.argv = {cfg_.get_or("KUBECTL", "kubectl")};
+  spec.argv = {cfg_.value("KUBECTL")};
   if (auto ctx = cfg_.get("KUBE_CONTEXT")) spec.argv.push_back("--context=" + *ctx);
   const long timeout = cfg_.integer("INFRA_DOD_HTTP_TIMEOUT_S");
   spec.argv.push_back("--request-timeout=" + std::to_string(timeout) + "s");

@@ -19,6 +19,7 @@ void DodCase::SetUp() {
   auto cfg = Config::load_from_process();
   if (!cfg) return record_error(cfg.error().message);
   config_ = cfg.value();
+  config_->register_secrets(SecretRegistry::process());
   auto reg = Registry::load(Registry::default_path());
   if (!reg) return record_error(reg.error().message);
   registry_ = reg.value();
@@ -58,8 +59,8 @@ void DodCase::console_verdict(const std::string& check, bool ok, const std::stri
 }
 
 void DodCase::expect_attested() {
-  const auto environment = config().get_or("INFRA_DOD_ENVIRONMENT", "dev");
-  const auto dir = config().get_or("INFRA_DOD_ATTESTATIONS", "attestations");
+  const auto environment = config().value("INFRA_DOD_ENVIRONMENT");
+  const auto dir = config().value("INFRA_DOD_ATTESTATIONS");
   const auto file = attestation_path(dir, environment, item().id);
   auto rec = load_attestation(file);
   if (!rec) {
@@ -80,7 +81,7 @@ void DodCase::expect_attested() {
 
 const nlohmann::json* DodCase::snapshot() {
   if (snapshot_) return &*snapshot_;
-  std::filesystem::path file = config().get_or("INFRA_DOD_INVENTORY", "");
+  std::filesystem::path file = config().value("INFRA_DOD_INVENTORY");
   if (file.empty()) file = evidence().dir() / "inventory.json";
   std::ifstream in(file);
   if (!in) {

@@ -170,18 +170,18 @@ json snapshot_config(const Config& cfg) {
                         "POSTGRES_SERVER_NAME", "KEY_VAULT_NAME", "KEY_VAULT_REQUIRED_SECRETS", "PRIVATE_DNS_ZONES",
                         "PRIVATE_DNS_LINKED_VNETS", "OPENAI_ACCOUNT_NAME", "AZURE_RESOURCE_GROUP", "AZURE_SUBSCRIPTION_ID",
                         "INFRA_DOD_ENVIRONMENT"})
-    c[v] = cfg.get_or(v, "");
+    c[v] = cfg.value(v);
   return c;
 }
 
 std::vector<InventoryRequest> inventory_plan(const Config& cfg, const std::string& sub) {
   std::vector<InventoryRequest> plan;
-  const std::string rg = "/subscriptions/" + sub + "/resourceGroups/" + cfg.get_or("AZURE_RESOURCE_GROUP", "");
+  const std::string rg = "/subscriptions/" + sub + "/resourceGroups/" + cfg.value("AZURE_RESOURCE_GROUP");
   auto arm = [&](std::string name, std::string path, std::string api, bool list = false) {
     plan.push_back({std::move(name), "arm", std::move(path), std::move(api), list, {}, false});
   };
-  const std::string pg = rg + "/providers/Microsoft.DBforPostgreSQL/flexibleServers/" + cfg.get_or("POSTGRES_SERVER_NAME", "");
-  const std::string kv = rg + "/providers/Microsoft.KeyVault/vaults/" + cfg.get_or("KEY_VAULT_NAME", "");
+  const std::string pg = rg + "/providers/Microsoft.DBforPostgreSQL/flexibleServers/" + cfg.value("POSTGRES_SERVER_NAME");
+  const std::string kv = rg + "/providers/Microsoft.KeyVault/vaults/" + cfg.value("KEY_VAULT_NAME");
   arm("arm.resource_group", rg, "2024-11-01");
   arm("arm.postgres", pg, "2024-08-01");
   arm("arm.postgres.private_endpoint_connections", pg + "/privateEndpointConnections", "2024-08-01", true);
@@ -194,13 +194,13 @@ std::vector<InventoryRequest> inventory_plan(const Config& cfg, const std::strin
     arm("arm.dns.a." + zone, z + "/A", "2024-06-01", true);
   }
   arm("arm.private_endpoints", rg + "/providers/Microsoft.Network/privateEndpoints", "2024-05-01", true);
-  arm("arm.openai", rg + "/providers/Microsoft.CognitiveServices/accounts/" + cfg.get_or("OPENAI_ACCOUNT_NAME", ""),
+  arm("arm.openai", rg + "/providers/Microsoft.CognitiveServices/accounts/" + cfg.value("OPENAI_ACCOUNT_NAME"),
       "2024-10-01");
   arm("arm.nsgs", rg + "/providers/Microsoft.Network/networkSecurityGroups", "2024-05-01", true);
 
-  const std::string ns = cfg.get_or("LANGFUSE_NAMESPACE", "default");
-  const std::string deploy = cfg.get_or("LANGFUSE_DEPLOYMENT", "langfuse");
-  const std::string svc = cfg.get_or("LANGFUSE_SERVICE", "langfuse-internal");
+  const std::string ns = cfg.value("LANGFUSE_NAMESPACE");
+  const std::string deploy = cfg.value("LANGFUSE_DEPLOYMENT");
+  const std::string svc = cfg.value("LANGFUSE_SERVICE");
   auto kube = [&](std::string name, std::vector<std::string> args, bool raw = false) {
     plan.push_back({std::move(name), "kubectl", "", "", false, std::move(args), raw});
   };
@@ -265,7 +265,7 @@ json collect_inventory(const Config& cfg, Clock& clock, const ProgressLog& log) 
   auto cloud = std::async(std::launch::async, [&] { return timed([&] { return az.cloud(); }); });
   auto token = std::async(std::launch::async,
                           [&] { return timed([&] { return az.access_token(""); }); });
-  const auto early_plan = inventory_plan(cfg, cfg.get_or("AZURE_SUBSCRIPTION_ID", "<subscription>"));
+  const auto early_plan = inventory_plan(cfg, cfg.value("AZURE_SUBSCRIPTION_ID"));
   for (const auto& r : early_plan)
     if (r.source == "kubectl") kube_queue.push([&, r] { put(r.name, fetch_kube(r, kubectl, give_up_at)); });
 
@@ -280,9 +280,10 @@ json collect_inventory(const Config& cfg, Clock& clock, const ProgressLog& log) 
   std::string endpoint;
   if (cl) endpoint = cl->value("endpoints", json::object()).value("resourceManager", "");
   snap["context"]["arm_endpoint"] = endpoint;
-  snap["context"]["environment"] = cfg.get_or("INFRA_DOD_ENVIRONMENT", "dev");
+  snap["context"]["environment"] = cfg.value("INFRA_DOD_ENVIRONMENT");
   snap["context"]["az_ms"] = az_ms.load();
-  std::string sub = cfg.get_or("AZURE_SUBSCRIPTION_ID", acc ? acc->value("id", "") : "");
+  std::string sub = cfg.value("AZURE_SUBSCRIPTION_ID");
+  if (sub.empty() && acc) sub = acc->value("id", "");  // the operator's `az account set`
 
   // Why ARM cannot be asked, if it cannot: every ARM entry then carries that cause.
   std::string blocked_kind, blocked;

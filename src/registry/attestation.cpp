@@ -1,4 +1,5 @@
 #include "registry/attestation.h"
+#include "runtime/text.h"
 
 #include <ctime>
 #include <fstream>
@@ -29,30 +30,6 @@ Result<AttestationRecord> load_attestation(const fs::path& file) {
                      str("verdict"), str("evidence"), str("expires"), str("note")};
 }
 
-std::optional<std::chrono::system_clock::time_point> parse_utc(const std::string& s) {
-  static const std::regex kWhen(R"(^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2}):(\d{2})(\.\d+)?Z)?$)");
-  std::smatch m;
-  if (!std::regex_match(s, m, kWhen)) return std::nullopt;
-  std::tm tm{};
-  tm.tm_year = std::stoi(m[1]) - 1900;
-  tm.tm_mon = std::stoi(m[2]) - 1;
-  tm.tm_mday = std::stoi(m[3]);
-  if (m[4].matched) {
-    tm.tm_hour = std::stoi(m[4]);
-    tm.tm_min = std::stoi(m[5]);
-    tm.tm_sec = std::stoi(m[6]);
-    if (m[7].matched) {
-      const auto frac = std::chrono::duration<double>(std::stod("0" + m[7].str()));
-      return std::chrono::system_clock::from_time_t(timegm(&tm)) +
-             std::chrono::duration_cast<std::chrono::system_clock::duration>(frac);
-    }
-  } else {
-    tm.tm_hour = 23;  // a date alone means the whole day
-    tm.tm_min = 59;
-    tm.tm_sec = 59;
-  }
-  return std::chrono::system_clock::from_time_t(timegm(&tm));
-}
 
 std::optional<std::string> attestation_problem(const AttestationRecord& a, const std::string& item,
                                                const std::string& environment,

@@ -32,7 +32,5 @@ nlohmann::json to_json(const AttestationRecord& a);
 std::optional<std::string> attestation_problem(const AttestationRecord& a, const std::string& item,
                                                const std::string& environment,
                                                std::chrono::system_clock::time_point now);
-// Parses 2026-11-26, 2026-11-26T10:00:00Z or with fractions; nothing when it is not one.
-std::optional<std::chrono::system_clock::time_point> parse_utc(const std::string& s);
 
 }  // namespace infra_dod

@@ -145,7 +145,7 @@ std::vector<std::string> Registry::problems() const {
 std::optional<std::string> gate_closed_reason(const Gate& gate, const Config& cfg) {
   std::vector<std::string> missing;
   for (const auto& [var, want] : gate.flags)
-    if (cfg.get_or(var, "") != want) missing.push_back("set " + var + "=" + want);
+    if (cfg.value(var) != want) missing.push_back("set " + var + "=" + want);
   if (!missing.empty()) {
     std::string s = "opt-in: ";
     for (std::size_t i = 0; i < missing.size(); ++i) s += (i ? " and " : "") + missing[i];
@@ -160,8 +160,8 @@ std::optional<std::string> gate_closed_reason(const Gate& gate, const Config& cf
     return s;
   }
   if (!gate.confirm_variable.empty()) {
-    const std::string target = cfg.get_or(gate.confirm_equals, "");
-    if (cfg.get_or(gate.confirm_variable, "") != target)
+    const std::string target = cfg.value(gate.confirm_equals);
+    if (cfg.value(gate.confirm_variable) != target)
       return "confirmation: set " + gate.confirm_variable + "=" + target + " (the " + gate.confirm_equals +
              " this acts on) to confirm the target";
   }

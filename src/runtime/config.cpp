@@ -135,13 +135,17 @@ Result<Config> Config::load(const Environ& env) {
     }
     if (auto problem = validate(spec, v.value))
       return Error{ErrorKind::config, spec.name + " (" + v.origin + ") " + *problem};
-    if (spec.secret && !v.value.empty()) SecretRegistry::process().add(v.value, spec.name);
     cfg.values_.emplace(spec.name, std::move(v));
   }
   return cfg;
 }
 
 Result<Config> Config::load_from_process() { return load(process_environ()); }
+
+void Config::register_secrets(SecretRegistry& registry) const {
+  for (const auto& spec : variable_catalogue())
+    if (auto v = get(spec.name); spec.secret && v) registry.add(*v, spec.name);
+}
 
 Config Config::from_values(const std::map<std::string, std::string>& values) {
   Environ env(values.begin(), values.end());
@@ -161,9 +165,10 @@ std::optional<std::string> Config::get(std::string_view name) const {
   return v->value;
 }
 
-std::string Config::get_or(std::string_view name, std::string_view fallback) const {
-  auto v = get(name);
-  return v ? *v : std::string(fallback);
+std::string Config::value(std::string_view name) const {
+  // A name outside the catalogue would silently read as unset; that is a bug in the caller.
+  if (!find_variable(name)) throw std::invalid_argument(std::string(name) + " is not in the variable catalogue");
+  return get(name).value_or("");
 }
 
 Result<std::string> Config::require(std::string_view name) const {
@@ -185,6 +190,6 @@ long Config::integer(std::string_view name) const {
   return v ? std::stol(*v) : 0;
 }
 
-bool Config::flag(std::string_view name) const { return get_or(name, "") == "1"; }
+bool Config::flag(std::string_view name) const { return value(name) == "1"; }
 
 }  // namespace infra_dod

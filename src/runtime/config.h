@@ -13,6 +13,8 @@
 
 namespace infra_dod {
 
+class SecretRegistry;
+
 enum class VarKind { text, list, integer, flag, url };
 
 struct VarSpec {
@@ -44,14 +46,18 @@ Environ process_environ();
 
 class Config {
  public:
-  // Reads INFRA_DOD_ENV_FILE (when set) and validates every value by its kind. Secrets are
-  // registered with the process's SecretRegistry as they are read.
+  // Reads INFRA_DOD_ENV_FILE (when set) and validates every value by its kind. No side effects:
+  // a caller that will write anything calls register_secrets next.
   static Result<Config> load(const Environ& env);
   static Result<Config> load_from_process();
+  // Registers every [secret] value, so every sink masks it from here on.
+  void register_secrets(SecretRegistry& registry) const;
 
   // A non-empty value, or nothing.
   std::optional<std::string> get(std::string_view name) const;
-  std::string get_or(std::string_view name, std::string_view fallback) const;
+  // The effective value (the catalogue's default when nothing set it), "" when it has none. The
+  // catalogue is the only source of defaults: callers never supply a fallback of their own.
+  std::string value(std::string_view name) const;
   // A non-empty value, or an error that names the variable and where it was looked for.
   Result<std::string> require(std::string_view name) const;
   std::vector<std::string> list(std::string_view name) const;

@@ -63,7 +63,7 @@ Result<RunInfo> current_run(const Config& cfg, Clock& clock) {
       return run;
     }
   }
-  const fs::path root = cfg.get_or("EVIDENCE_DIR", "evidence");
+  const fs::path root = cfg.get("EVIDENCE_DIR").value_or("evidence");
   return start_run(root, {}, clock);
 }
 
@@ -81,7 +81,7 @@ Result<Evidence> Evidence::for_current_run(const Config& cfg, Clock& clock) {
   auto run = current_run(cfg, clock);
   if (!run) return run.error();
   SecretRegistry::process().persist_to(run->dir / "secret-fingerprints.jsonl");
-  return Evidence(run.value(), cfg.get_or("INFRA_DOD_ENVIRONMENT", "dev"), operator_name(cfg), clock);
+  return Evidence(run.value(), cfg.value("INFRA_DOD_ENVIRONMENT"), operator_name(cfg), clock);
 }
 
 nlohmann::json Evidence::stamp(const std::string& dod_item) const {

@@ -19,6 +19,9 @@ bool iequals(std::string_view a, std::string_view b);
 bool starts_with(std::string_view s, std::string_view prefix);
 // 2026-11-26T20:31:04.123Z
 std::string utc_iso(std::chrono::system_clock::time_point t);
+// Parses 2026-11-26, 2026-11-26T10:00:00Z or with fractions; nothing when it is not one. A date
+// alone means the end of that day.
+std::optional<std::chrono::system_clock::time_point> parse_utc(const std::string& s);
 // 20261126T203104Z, for folder names
 std::string utc_compact(std::chrono::system_clock::time_point t);
 std::string random_hex(std::size_t bytes);

@@ -14,7 +14,7 @@ class SinkProbe : public DodCase {};
 
 TEST_F(SinkProbe, TriesToLeakARegisteredSecret) {
   if (std::string(std::getenv("INFRA_DOD_SINK_PROBE") ? std::getenv("INFRA_DOD_SINK_PROBE") : "") != "1") GTEST_SKIP() << "probe only runs inside its selftest";
-  const std::string token = config().get_or("DATABRICKS_TOKEN", "");
+  const std::string token = config().value("DATABRICKS_TOKEN");
   ASSERT_FALSE(token.empty());
   auto f = evidence().append("probe", item().id,
                              {{"plain", token},
@@ -33,7 +33,7 @@ TEST_F(SinkProbe, TriesToLeakARegisteredSecret) {
 TEST_F(SinkProbe, WritesARegisteredSecretRaw) {
   if (std::string(std::getenv("INFRA_DOD_SINK_PROBE") ? std::getenv("INFRA_DOD_SINK_PROBE") : "") != "raw")
     GTEST_SKIP() << "probe only runs inside its selftest";
-  const std::string token = config().get_or("DATABRICKS_TOKEN", "");
+  const std::string token = config().value("DATABRICKS_TOKEN");
   ASSERT_FALSE(token.empty());
   ASSERT_TRUE(append_line(evidence().dir() / "raw-leak.jsonl", "{\"oops\":\"" + token + "\"}"));
   std::printf("raw: %s\n", token.c_str());

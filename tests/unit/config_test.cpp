@@ -21,9 +21,9 @@ std::filesystem::path write_env(const std::string& text) {
 TEST(Config, RunbookDefaultsApplyWhenNothingIsSet) {
   auto cfg = Config::load({});
   ASSERT_TRUE(cfg) << cfg.error().message;
-  EXPECT_EQ(cfg->get_or("LANGFUSE_NAMESPACE", ""), "default");
-  EXPECT_EQ(cfg->get_or("POSTGRES_SERVER_NAME", ""), "nsc-pg-langfuse-dev");
-  EXPECT_EQ(cfg->get_or("LANGFUSE_SECRET_NAME", ""), "langfuse-secrets");
+  EXPECT_EQ(cfg->value("LANGFUSE_NAMESPACE"), "default");
+  EXPECT_EQ(cfg->value("POSTGRES_SERVER_NAME"), "nsc-pg-langfuse-dev");
+  EXPECT_EQ(cfg->value("LANGFUSE_SECRET_NAME"), "langfuse-secrets");
   EXPECT_EQ(cfg->lookup("LANGFUSE_NAMESPACE")->source, Source::default_value);
 }
 
@@ -31,9 +31,9 @@ TEST(Config, EnvironmentWinsOverEnvFileWhichWinsOverDefaults) {
   const auto file = write_env("LANGFUSE_NAMESPACE=from-file\nKEY_VAULT_NAME=kv-file\n");
   auto cfg = Config::load({{"INFRA_DOD_ENV_FILE", file.string()}, {"LANGFUSE_NAMESPACE", "from-env"}});
   ASSERT_TRUE(cfg) << cfg.error().message;
-  EXPECT_EQ(cfg->get_or("LANGFUSE_NAMESPACE", ""), "from-env");
+  EXPECT_EQ(cfg->value("LANGFUSE_NAMESPACE"), "from-env");
   EXPECT_EQ(cfg->lookup("LANGFUSE_NAMESPACE")->source, Source::environment);
-  EXPECT_EQ(cfg->get_or("KEY_VAULT_NAME", ""), "kv-file");
+  EXPECT_EQ(cfg->value("KEY_VAULT_NAME"), "kv-file");
   EXPECT_EQ(cfg->lookup("KEY_VAULT_NAME")->origin, file.string() + ":2");
   std::filesystem::remove(file);
 }
@@ -64,9 +64,17 @@ TEST(Config, ATypedValueOfTheWrongKindNamesTheVariable) {
   EXPECT_FALSE(Config::load({{"DATABRICKS_HOST", "adb-1.azuredatabricks.net"}}));
 }
 
-TEST(Config, SecretsAreRegisteredAsTheyAreRead) {
+TEST(Config, LoadingRegistersNothingUntilAskedTo) {
+  SecretRegistry::process().clear();
   auto cfg = Config::load({{"DATABRICKS_TOKEN", "dapi-config-test-0123456789"}});
   ASSERT_TRUE(cfg);
+  EXPECT_EQ(SecretRegistry::process().mask("dapi-config-test-0123456789"), "dapi-config-test-0123456789");
+}
+
+TEST(Config, RegisterSecretsMasksEverySecretValue) {
+  auto cfg = Config::load({{"DATABRICKS_TOKEN", "dapi-config-test-0123456789"}});
+  ASSERT_TRUE(cfg);
+  cfg->register_secrets(SecretRegistry::process());
   EXPECT_EQ(SecretRegistry::process().mask("Bearer-less dapi-config-test-0123456789"), "Bearer-less ***");
 }
 

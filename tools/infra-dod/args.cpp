@@ -2,6 +2,7 @@
 #include <stdexcept>
 
 #include "commands.h"
+#include "runtime/secrets.h"
 
 namespace infra_dod::cli {
 
@@ -43,6 +44,16 @@ bool reject_leftovers(const std::string& cmd, const Args& args) {
   std::fprintf(stderr, "infra-dod %s: unknown argument '%s' (see infra-dod %s --help)\n", cmd.c_str(),
                args.front().c_str(), cmd.c_str());
   return true;
+}
+
+std::optional<Config> load_config(const std::string& cmd, const Environ& env) {
+  auto cfg = Config::load(env);
+  if (!cfg) {
+    std::fprintf(stderr, "infra-dod %s: %s\n", cmd.c_str(), cfg.error().message.c_str());
+    return std::nullopt;
+  }
+  cfg->register_secrets(SecretRegistry::process());
+  return cfg.value();
 }
 
 }  // namespace infra_dod::cli

@@ -32,11 +32,8 @@ int cmd_attest(const Args& in) {
     std::fputs(kHelp, stdout);
     return 0;
   }
-  auto cfg = Config::load_from_process();
-  if (!cfg) {
-    std::fprintf(stderr, "infra-dod attest: %s\n", cfg.error().message.c_str());
-    return 2;
-  }
+  auto cfg = load_config("attest");
+  if (!cfg) return 2;
   AttestationRecord a;
   a.verdict = take_option(args, "--verdict");
   a.evidence = take_option(args, "--evidence");
@@ -50,7 +47,7 @@ int cmd_attest(const Args& in) {
   }
   a.item = args.front();
   if (a.operator_name.empty()) a.operator_name = operator_name(cfg.value());
-  if (a.environment.empty()) a.environment = cfg->get_or("INFRA_DOD_ENVIRONMENT", "dev");
+  if (a.environment.empty()) a.environment = cfg->value("INFRA_DOD_ENVIRONMENT");
   a.utc = utc_iso(std::chrono::system_clock::now());
   auto reg = Registry::load(Registry::default_path());
   if (!reg) {
@@ -72,7 +69,7 @@ int cmd_attest(const Args& in) {
     std::fprintf(stderr, "infra-dod attest: %s\n", problem->c_str());
     return 2;
   }
-  const auto file = attestation_path(cfg->get_or("INFRA_DOD_ATTESTATIONS", "attestations"), a.environment, a.item);
+  const auto file = attestation_path(cfg->value("INFRA_DOD_ATTESTATIONS"), a.environment, a.item);
   std::error_code ec;
   std::filesystem::create_directories(file.parent_path(), ec);
   std::ofstream out(file, std::ios::trunc);

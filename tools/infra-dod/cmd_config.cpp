@@ -32,11 +32,8 @@ int cmd_config(const Args& in) {
     std::fwrite(env_example_text().data(), 1, env_example_text().size(), stdout);
     return 0;
   }
-  auto cfg = Config::load_from_process();
-  if (!cfg) {
-    std::fprintf(stderr, "infra-dod config: %s\n", cfg.error().message.c_str());
-    return 2;
-  }
+  auto cfg = load_config("config");
+  if (!cfg) return 2;
   auto shown = [&](const VarSpec& v, const ConfigValue& c) {
     if (c.value.empty()) return std::string();
     return v.secret ? std::string(kMask) : SecretRegistry::process().mask(c.value);

@@ -36,11 +36,8 @@ int cmd_inventory(const Args& in) {
   if (reject_leftovers("inventory", args)) return 2;
   Environ env = process_environ();
   if (!run_file.empty()) env["INFRA_DOD_RUN_FILE"] = run_file;
-  auto cfg = Config::load(env);
-  if (!cfg) {
-    std::fprintf(stderr, "infra-dod inventory: %s\n", cfg.error().message.c_str());
-    return 2;
-  }
+  auto cfg = load_config("inventory", env);
+  if (!cfg) return 2;
   if (auto saved = cfg->get("INFRA_DOD_INVENTORY")) {
     std::printf("re-judging the saved snapshot %s: nothing collected\n", saved->c_str());
     return 0;

@@ -83,17 +83,14 @@ int cmd_report(const Args& in) {
     std::fputs("infra-dod report: at least one --junit FILE is required (ctest --output-junit)\n", stderr);
     return 2;
   }
-  auto cfg = Config::load_from_process();
-  if (!cfg) {
-    std::fprintf(stderr, "infra-dod report: %s\n", cfg.error().message.c_str());
-    return 2;
-  }
+  auto cfg = load_config("report");
+  if (!cfg) return 2;
   auto reg = Registry::load(registry_file.empty() ? Registry::default_path() : fs::path(registry_file));
   if (!reg) {
     std::fprintf(stderr, "infra-dod report: %s\n", reg.error().message.c_str());
     return 2;
   }
-  inputs.environment = cfg->get_or("INFRA_DOD_ENVIRONMENT", "dev");
+  inputs.environment = cfg->value("INFRA_DOD_ENVIRONMENT");
   // SOURCE_DATE_EPOCH pins the stamp for reproducible tables (tests, re-rendered evidence).
   auto generated = std::chrono::system_clock::now();
   if (auto it = cfg->environ().find("SOURCE_DATE_EPOCH"); it != cfg->environ().end() && !it->second.empty())

@@ -24,18 +24,15 @@ int cmd_run_start(const Args& in) {
     std::fputs("infra-dod run-start: --run-file is required\n", stderr);
     return 2;
   }
-  auto cfg = Config::load_from_process();
-  if (!cfg) {
-    std::fprintf(stderr, "infra-dod run-start: %s\n", cfg.error().message.c_str());
-    return 2;
-  }
+  auto cfg = load_config("run-start");
+  if (!cfg) return 2;
   if (!xml_dir.empty()) {
     std::error_code ec;
     std::filesystem::remove_all(xml_dir, ec);
     std::filesystem::create_directories(xml_dir, ec);
   }
   const std::filesystem::path root =
-      cfg->get_or("EVIDENCE_DIR", (std::filesystem::path(run_file).parent_path() / "evidence").string());
+      cfg->get("EVIDENCE_DIR").value_or((std::filesystem::path(run_file).parent_path() / "evidence").string());
   auto run = start_run(root, run_file, SystemClock::instance());
   if (!run) {
     std::fprintf(stderr, "infra-dod run-start: %s\n", run.error().message.c_str());
