@@ -2,8 +2,9 @@
 # registers every gtest case it names as its own CTest test, with the union of the labels of
 # every row that draws evidence from it, the row's timeout and the skip mapping.
 #
-# Caller sets: DOD_REGISTRY (path to dod.json), DOD_TARGET (the gtest binary),
-# DOD_XML_DIR (per-case gtest XML), DOD_RUN_FILE (where the run-start fixture records the run).
+# Caller sets: DOD_REGISTRY (path to dod.json), DOD_TARGET (the gtest binary), DOD_RUNS_ROOT
+# (where runs keyed by their ctest process live; see src/runtime/run.h). Nothing a case writes
+# goes to a fixed place in the build tree, so two runs on one tree never collide.
 
 # The strings of items[index].<key> (an absent key reads as an empty list).
 function(_dod_json_strings out index key)
@@ -77,13 +78,13 @@ foreach(_t IN LISTS _dod_tests)
   string(MAKE_C_IDENTIFIER "${_t}" _key)
   list(REMOVE_DUPLICATES _dod_labels_${_key})
   add_test(NAME ${_t}
-           COMMAND ${DOD_TARGET} --gtest_filter=${_t} --gtest_output=xml:${DOD_XML_DIR}/${_t}.xml)
+           COMMAND ${DOD_TARGET} --gtest_filter=${_t})
   set_tests_properties(${_t} PROPERTIES
     LABELS "${_dod_labels_${_key}}"
     SKIP_RETURN_CODE 77
     TIMEOUT ${_dod_timeout_${_key}}
     WORKING_DIRECTORY "${PROJECT_SOURCE_DIR}"
-    ENVIRONMENT "INFRA_DOD_RUN_FILE=${DOD_RUN_FILE};INFRA_DOD_XML_DIR=${DOD_XML_DIR}")
+    ENVIRONMENT "INFRA_DOD_RUNS_ROOT=${DOD_RUNS_ROOT}")
   if(_dod_locks_${_key})
     list(REMOVE_DUPLICATES _dod_locks_${_key})
     set_tests_properties(${_t} PROPERTIES RESOURCE_LOCK "${_dod_locks_${_key}}")

@@ -24,6 +24,7 @@
 #include <sstream>
 #include <vector>
 
+#include "runtime/crypto.h"
 #include "runtime/text.h"
 #include "service.h"
 

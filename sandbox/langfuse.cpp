@@ -12,6 +12,7 @@
 #include <regex>
 #include <set>
 
+#include "runtime/crypto.h"
 #include "runtime/text.h"
 #include "service.h"
 

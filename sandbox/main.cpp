@@ -8,6 +8,7 @@
 #include <fstream>
 #include <vector>
 
+#include "runtime/crypto.h"
 #include "runtime/text.h"
 #include "scenario.h"
 #include "service.h"

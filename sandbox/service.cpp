@@ -1,5 +1,6 @@
 #include "service.h"
 
+#include "runtime/crypto.h"
 #include "runtime/text.h"
 
 #include <regex>

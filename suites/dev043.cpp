@@ -1,6 +1,8 @@
-// DEV-043: the LangFuse workload on AKS (automatic rows), judged over the run's inventory.
+// DEV-043: the LangFuse workload on AKS. The automatic rows are judged over the run's inventory;
+// the UI smoke (DEV043-UI-SMOKE, UI-SMOKE) runs from inside the VNet.
 #include "dod/dod_case.h"
 #include "rules/kube_rules.h"
+#include "smokes/ui_smoke.h"
 
 namespace infra_dod {
 
@@ -21,5 +23,9 @@ TEST_F(DEV043, NoPublicRouteReachesLangfuse) {
 TEST_F(DEV043, RollbackToPreviousRevisionIsPossible) {
   if (const auto* s = snapshot()) assert_judgement(judge_rollback_possible(*s), "LangFuse rollback possible");
 }
+
+class UiSmoke : public DodCase {};
+
+TEST_F(UiSmoke, InternalUiAnswers) { assert_smoke(run_ui_smoke(config(), evidence(), item().id)); }
 
 }  // namespace infra_dod

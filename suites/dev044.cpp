@@ -1,9 +1,11 @@
-// DEV-044: PostgreSQL and Key Vault (automatic rows), judged over the run's inventory.
+// DEV-044: PostgreSQL and Key Vault (automatic rows, judged over the run's inventory), and the
+// trace persistence smoke (DEV044-DB-MIGRATION, -TRACE-RESTART, -E2E-TRACE, TRACE-PERSISTENCE).
 #include <chrono>
 
 #include "dod/dod_case.h"
 #include "runtime/text.h"
 #include "rules/azure_rules.h"
+#include "smokes/trace_persistence.h"
 
 namespace infra_dod {
 
@@ -22,6 +24,12 @@ TEST_F(DEV044, RequiredKeyVaultSecretsAreUsable) {
   const auto at = parse_utc(s->value("collected_utc", "")).value_or(std::chrono::system_clock::now());
   assert_judgement(judge_key_vault_secrets(*s, at),
                      "Key Vault " + config().value("KEY_VAULT_NAME") + " required secrets");
+}
+
+class TracePersistence : public DodCase {};
+
+TEST_F(TracePersistence, TraceSurvivesRestart) {
+  assert_smoke(run_trace_persistence(config(), evidence(), item().id));
 }
 
 }  // namespace infra_dod

@@ -1,4 +1,5 @@
-// DEV-045: private DNS and private endpoints (automatic rows), judged over the run's inventory.
+// DEV-045: private DNS and private endpoints (automatic rows, judged over the run's inventory),
+// and the private-path-only checklist (DEV045-PRIVATE-PATH and its three PRIVATE-PATH-* rows).
 #include "dod/dod_case.h"
 #include "rules/azure_rules.h"
 
@@ -9,5 +10,11 @@ class DEV045 : public DodCase {};
 TEST_F(DEV045, PrivateDnsZonesLinkedAndResolvingEndpoints) {
   if (const auto* s = snapshot()) assert_judgement(judge_private_dns(*s), "private DNS zones, links and endpoints");
 }
+
+class PrivatePath : public DodCase {};
+
+TEST_F(PrivatePath, DatabricksReachesLangfusePrivately) { DOD_NOT_IMPLEMENTED(); }
+TEST_F(PrivatePath, LangfuseReachesPostgresPrivately) { DOD_NOT_IMPLEMENTED(); }
+TEST_F(PrivatePath, NoPublicFallbackAnswers) { DOD_NOT_IMPLEMENTED(); }
 
 }  // namespace infra_dod

@@ -2,7 +2,8 @@
 // that no secret reached the run's evidence or the per-case results. `infra-dod report` runs the
 // same scan over the JUnit file and the DoD table it writes.
 #include "dod/dod_case.h"
-#include "rules/guardrail.h"
+#include "runtime/leak_scan.h"
+#include "runtime/run.h"
 #include "runtime/secrets.h"
 
 namespace infra_dod {
@@ -11,8 +12,10 @@ class Guardrail : public DodCase {};
 
 TEST_F(Guardrail, NoSecretInEvidence) {
   const auto fingerprints = SecretRegistry::load_fingerprints(evidence().dir() / "secret-fingerprints.jsonl");
+  // The evidence, and what the other cases of the run wrote about themselves (records, gtest XML).
   std::vector<std::filesystem::path> roots = {evidence().dir()};
-  if (auto it = config().environ().find("INFRA_DOD_XML_DIR"); it != config().environ().end()) roots.push_back(it->second);
+  if (auto run = current_run(config(), SystemClock::instance()))
+    for (const auto& d : {run->results_dir(), run->gtest_xml_dir()}) roots.push_back(d);
   const auto leaks = scan_for_leaks(roots, fingerprints);
   for (const auto& l : leaks)
     evidence().append("guardrail", item().id, {{"file", l.file.string()}, {"line", l.line}, {"finding", l.what}});

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <fstream>
 
+#include "dod/case_recorder.h"
 #include "registry/attestation.h"
 #include "runtime/secrets.h"
 #include "runtime/text.h"
@@ -25,17 +26,21 @@ void DodCase::SetUp() {
   registry_ = reg.value();
   for (const auto* i : registry_->items_for_test(test_name())) items_.push_back(i);
   if (items_.empty()) return record_error(test_name() + " is not named by any item of labels/dod.json");
-  std::string ids;
-  for (const auto* i : items_) ids += (ids.empty() ? "" : ",") + i->id;
-  RecordProperty("dod_items", ids);
+  std::vector<std::string> ids;
+  for (const auto* i : items_) ids.push_back(i->id);
+  CaseRecorder::current().set_items(ids);
   auto ev = Evidence::for_current_run(*config_);
   if (!ev) return record_error(ev.error().message);
   evidence_.emplace(ev.value());
-  if (auto reason = gate_closed_reason(item().gate, *config_)) GTEST_SKIP() << *reason;
+  CaseRecorder::current().set_run_id(evidence_->run().run_id);
+  if (auto reason = gate_closed_reason(item().gate, *config_)) {
+    CaseRecorder::current().set_kind(CaseOutcome::gate_closed, *reason);
+    GTEST_SKIP() << *reason;
+  }
 }
 
 void DodCase::record_error(const std::string& message) {
-  RecordProperty("dod_outcome", "error");
+  CaseRecorder::current().set_kind(CaseOutcome::error, message);
   // Fatal, so a failed SetUp never runs the body.
   FAIL() << SecretRegistry::process().mask(message);
 }
@@ -44,16 +49,13 @@ void DodCase::record_evidence(const std::filesystem::path& file) {
   std::error_code ec;
   auto rel = std::filesystem::relative(file, evidence().dir(), ec);
   const std::string shown = (ec || rel.empty() ? file : rel).string();
-  if (std::find(evidence_files_.begin(), evidence_files_.end(), shown) == evidence_files_.end())
-    evidence_files_.push_back(shown);
-  std::string all;
-  for (const auto& f : evidence_files_) all += (all.empty() ? "" : ", ") + f;
-  RecordProperty("evidence", all);
+  CaseRecorder::current().add_evidence(shown);
 }
 
 void DodCase::console_verdict(const std::string& check, bool ok, const std::string& reason) {
   std::string line = ok ? "PASS: " + check : "FAIL: " + check + (reason.empty() ? "" : ": " + reason);
   line = SecretRegistry::process().mask(line);
+  CaseRecorder::current().add_console(line);
   std::printf("%s\n", line.c_str());
   std::fflush(stdout);
 }
@@ -65,16 +67,21 @@ void DodCase::expect_attested() {
   auto rec = load_attestation(file);
   if (!rec) {
     if (rec.error().kind != ErrorKind::not_found) return record_error(rec.error().message);
-    GTEST_SKIP() << "manual: no attestation for " << item().id << " in " << environment
-                 << " (record one with: infra-dod attest " << item().id << " --verdict pass --evidence <link>)";
+    const std::string why = "manual: no attestation for " + item().id + " in " + environment +
+                            " (record one with: infra-dod attest " + item().id + " --verdict pass --evidence <link>)";
+    CaseRecorder::current().set_kind(CaseOutcome::manual_pending, why);
+    GTEST_SKIP() << why;
   }
   const auto& a = rec.value();
-  RecordProperty("evidence", file.string());
-  evidence().append("attestations", item().id, to_json(a));
+  if (auto f = evidence().append("attestations", item().id, to_json(a))) record_evidence(f.value());
+  CaseRecorder::current().add_evidence(file.string());
   if (auto problem = attestation_problem(a, item().id, environment, std::chrono::system_clock::now())) {
     ADD_FAILURE() << "attestation for " << item().id << " is not valid: " << *problem << " (" << file.string() << ")";
     return;
   }
+  if (a.verdict == "pass")
+    CaseRecorder::current().set_kind(CaseOutcome::manual_attested, "attested by " + a.operator_name + " at " + a.utc +
+                                                                       "; evidence: " + a.evidence);
   EXPECT_EQ(a.verdict, "pass") << "attestation for " << item().id << " by " << a.operator_name << " at " << a.utc
                                << " records a failure; evidence: " << a.evidence;
 }
@@ -95,7 +102,6 @@ const nlohmann::json* DodCase::snapshot() {
     record_error(file.string() + " is not an inventory snapshot");
     return nullptr;
   }
-  RecordProperty("inventory", file.string());
   snapshot_ = std::move(j);
   return &*snapshot_;
 }
@@ -108,6 +114,7 @@ void DodCase::assert_judgement(const Judgement& j, const std::string& headline) 
     findings.push_back({{"check", f.check}, {"ok", f.ok}, {"expected", f.expected}, {"found", f.found},
                         {"resource", f.resource}});
   }
+  CaseRecorder::current().set_findings(findings);
   const std::string outcome = j.outcome == Outcome::pass ? "pass" : j.outcome == Outcome::fail ? "fail" : "error";
   if (!headline.empty()) console_verdict(headline, j.outcome == Outcome::pass, j.outcome == Outcome::error ? j.error : j.failure_summary());
   auto file = evidence().append("judgements", item().id,
@@ -120,6 +127,11 @@ void DodCase::assert_judgement(const Judgement& j, const std::string& headline) 
   }
   if (j.outcome == Outcome::error) return record_error("could not judge " + item().id + ": " + j.error + where);
   if (j.outcome == Outcome::fail) FAIL() << SecretRegistry::process().mask(j.failure_summary()) << where;
+}
+
+void DodCase::assert_smoke(const SmokeResult& r) {
+  for (const auto& f : r.evidence) record_evidence(f);
+  assert_judgement(r.judgement, r.headline);
 }
 
 }  // namespace infra_dod

@@ -10,8 +10,10 @@
 #include <string>
 #include <vector>
 
+#include "dod/case_recorder.h"
 #include "registry/registry.h"
 #include "rules/judgement.h"
+#include "smokes/smoke_result.h"
 #include "runtime/config.h"
 #include "runtime/evidence.h"
 
@@ -47,6 +49,8 @@ class DodCase : public ::testing::Test {
   // runbook's line for the whole row, when given), evidence lines, then the verdict: error when
   // the rule could not judge, a failure naming what was expected, found and where, else pass.
   void assert_judgement(const Judgement& j, const std::string& headline = {});
+  // A smoke's result: its evidence files recorded, then its judgement asserted as above.
+  void assert_smoke(const SmokeResult& r);
 
  private:
   std::optional<Config> config_;
@@ -54,10 +58,14 @@ class DodCase : public ::testing::Test {
   std::vector<const DodItem*> items_;
   std::optional<Evidence> evidence_;
   std::optional<nlohmann::json> snapshot_;
-  std::vector<std::string> evidence_files_;
 };
 
 }  // namespace infra_dod
 
 // A case whose check is not written yet: the report shows it as not-run, never as a pass.
-#define DOD_NOT_IMPLEMENTED() GTEST_SKIP() << "not implemented yet"
+#define DOD_NOT_IMPLEMENTED()                                                                          \
+  do {                                                                                                 \
+    ::infra_dod::CaseRecorder::current().set_kind(::infra_dod::CaseOutcome::not_implemented,           \
+                                                  "not implemented yet");                              \
+    GTEST_SKIP() << "not implemented yet";                                                             \
+  } while (0)

@@ -44,6 +44,7 @@ Result<Registry> Registry::parse(const std::string& text, const std::string& ori
       item.release_blocking = it.value("release_blocking", false);
       item.runs_last = it.value("runs_last", false);
       item.tests = it.at("tests").get<std::vector<std::string>>();
+      item.suite = it.value("suite", "");
       item.timeout = it.value("timeout", default_timeouts.count(item.mode) ? default_timeouts[item.mode] : 60);
       if (it.contains("gate")) {
         const auto& g = it["gate"];

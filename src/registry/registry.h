@@ -39,6 +39,7 @@ struct DodItem {
   Gate gate;
   int timeout = 0;
   std::vector<std::string> tests;
+  std::string suite;  // the suites/ file that defines the tests: the file its ticket names
 };
 
 struct DodTable {

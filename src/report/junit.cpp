@@ -52,32 +52,6 @@ Result<std::string> slurp(const std::filesystem::path& file) {
   return ss.str();
 }
 
-void collect_gtest(xmlNode* node, std::vector<GtestCase>& out) {
-  for (xmlNode* n = node; n; n = n->next) {
-    if (is(n, "testcase")) {
-      GtestCase c;
-      c.name = attr(n, "classname") + "." + attr(n, "name");
-      c.result = attr(n, "result");
-      for (xmlNode* k = n->children; k; k = k->next) {
-        if (is(k, "failure") && !c.failed) {
-          c.failed = true;
-          c.failure = drop_source_location(attr(k, "message"));
-          // FAIL() opens its message with the word "Failed" on a line of its own.
-          if (starts_with(c.failure, "Failed\n")) c.failure = trim(c.failure.substr(7));
-        } else if (is(k, "skipped")) {
-          c.skipped = drop_source_location(attr(k, "message"));
-        } else if (is(k, "properties")) {
-          for (xmlNode* p = k->children; p; p = p->next)
-            if (is(p, "property")) c.properties[attr(p, "name")] = attr(p, "value");
-        }
-      }
-      out.push_back(std::move(c));
-    } else if (n->children) {
-      collect_gtest(n->children, out);
-    }
-  }
-}
-
 }  // namespace
 
 Result<std::vector<CtestCase>> parse_ctest_junit(const std::string& xml, const std::string& origin) {
@@ -108,20 +82,6 @@ Result<std::vector<CtestCase>> read_ctest_junit(const std::filesystem::path& fil
   auto text = slurp(file);
   if (!text) return text.error();
   return parse_ctest_junit(text.value(), file.string());
-}
-
-Result<std::vector<GtestCase>> parse_gtest_xml(const std::string& xml, const std::string& origin) {
-  auto doc = parse_xml(xml, origin);
-  if (!doc) return doc.error();
-  std::vector<GtestCase> out;
-  collect_gtest(xmlDocGetRootElement(doc.value().get()), out);
-  return out;
-}
-
-Result<std::vector<GtestCase>> read_gtest_xml(const std::filesystem::path& file) {
-  auto text = slurp(file);
-  if (!text) return text.error();
-  return parse_gtest_xml(text.value(), file.string());
 }
 
 }  // namespace infra_dod

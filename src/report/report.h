@@ -1,7 +1,9 @@
 #pragma once
-// The DoD table: ctest's JUnit + the per-case gtest XML + labels/dod.json, joined on the test
-// name, rendered as Markdown (for the ticket) and JSON (for machines), in the runbook's order
-// and words.
+// The DoD table: ctest's JUnit (was the case run, how long) + each case's result record (its
+// outcome kind, reason, console lines and evidence) + labels/dod.json, joined on the test name,
+// rendered as Markdown (for the ticket) and JSON (for machines), in the runbook's order and
+// words. outcome.cpp classifies one test, table.cpp aggregates rows, markdown.cpp and
+// json_render.cpp render.
 #include <filesystem>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -11,6 +13,7 @@
 
 #include "registry/registry.h"
 #include "report/junit.h"
+#include "runtime/case_record.h"
 
 namespace infra_dod {
 
@@ -22,12 +25,14 @@ struct TestOutcome {
   std::string test;
   Status status = Status::not_run;
   std::string reason;
-  std::string evidence;
+  std::vector<std::string> evidence;
+  std::vector<std::string> console;
 };
 
-// One test's outcome from what ctest and gtest recorded. `gtest` is null when no XML was left
-// (a timeout or a crash); `timeout_s` is the registered CTest timeout.
-TestOutcome judge_test(const std::string& test, const CtestCase* ctest, const GtestCase* gtest, int timeout_s,
+Status status_of(CaseOutcome o);
+// One test's outcome from what ctest recorded and the case's result record. `record` is null
+// when the case left none (a timeout, a crash); `timeout_s` is the registered CTest timeout.
+TestOutcome judge_test(const std::string& test, const CtestCase* ctest, const CaseRecord* record, int timeout_s,
                        const std::string& mode);
 
 struct ReportRow {
@@ -49,11 +54,13 @@ struct Report {
   // Release-blocking rows with no evidence yet (not-run, skipped, manual-pending): not a failure,
   // but not done either.
   std::vector<std::string> unevidenced() const;
+  // The runbook's PASS:/FAIL: lines every case printed, in registry order.
+  std::vector<std::string> console_lines() const;
 };
 
 struct ReportInputs {
   std::vector<std::filesystem::path> junit_files;
-  std::filesystem::path gtest_xml_dir;
+  std::filesystem::path results_dir;  // <run>/results
   std::string run_id;
   std::string evidence_dir;
   std::string environment;

@@ -2,7 +2,6 @@
 
 #include <cctype>
 
-#include "runtime/secrets.h"
 #include "runtime/text.h"
 
 namespace infra_dod {
@@ -35,7 +34,7 @@ std::string sanitized_summary(const std::string& body, std::size_t max) {
   std::string folded;
   for (char c : text)
     if (!(c == ' ' && (folded.empty() || folded.back() == ' '))) folded += c;
-  return truncate_utf8(trim(SecretRegistry::process().mask(folded)), max);
+  return truncate_utf8(trim(folded), max);
 }
 
 Judgement judge_ui_answer(long http_code, const std::string& url) {

@@ -8,8 +8,9 @@
 
 namespace infra_dod {
 
-// The body's visible text, tags and scripts removed, whitespace folded, secrets masked, at most
-// `max` bytes: enough to see which page answered, never a cookie or a token.
+// The body's visible text, tags and scripts removed, whitespace folded, at most `max` bytes:
+// enough to see which page answered. Scripts (where tokens live) never reach it; the smoke masks
+// registered secrets in the body before it is summarised.
 std::string sanitized_summary(const std::string& body, std::size_t max = 160);
 
 Judgement judge_ui_answer(long http_code, const std::string& url);

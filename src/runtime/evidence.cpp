@@ -26,47 +26,6 @@ Result<fs::path> append_line(const fs::path& file, const std::string& line) {
   return file;
 }
 
-Result<RunInfo> start_run(const fs::path& root, const fs::path& run_file, Clock& clock) {
-  RunInfo run;
-  run.run_id = random_hex(4);
-  run.started_utc = utc_iso(clock.utc_now());
-  run.dir = root / (utc_compact(clock.utc_now()) + "-" + run.run_id);
-  std::error_code ec;
-  fs::create_directories(run.dir, ec);
-  if (ec) return Error{ErrorKind::config, "cannot create evidence folder " + run.dir.string() + ": " + ec.message()};
-  run.dir = fs::absolute(run.dir);
-  if (!run_file.empty()) {
-    const nlohmann::json j = {{"run_id", run.run_id}, {"dir", run.dir.string()}, {"started_utc", run.started_utc}};
-    const fs::path tmp = run_file.string() + ".tmp";
-    {
-      std::ofstream out(tmp, std::ios::trunc);
-      out << j.dump() << "\n";
-      if (!out) return Error{ErrorKind::config, "cannot write " + tmp.string()};
-    }
-    fs::rename(tmp, run_file, ec);
-    if (ec) return Error{ErrorKind::config, "cannot write " + run_file.string() + ": " + ec.message()};
-  }
-  return run;
-}
-
-Result<RunInfo> current_run(const Config& cfg, Clock& clock) {
-  const auto& env = cfg.environ();
-  if (auto it = env.find("INFRA_DOD_RUN_FILE"); it != env.end() && !it->second.empty()) {
-    std::ifstream in(it->second);
-    if (in) {
-      auto j = nlohmann::json::parse(in, nullptr, false);
-      if (j.is_discarded() || !j.contains("dir"))
-        return Error{ErrorKind::config, it->second + " (INFRA_DOD_RUN_FILE) is not a run record"};
-      RunInfo run{j.value("run_id", ""), fs::path(j.value("dir", "")), j.value("started_utc", "")};
-      std::error_code ec;
-      fs::create_directories(run.dir, ec);
-      return run;
-    }
-  }
-  const fs::path root = cfg.get("EVIDENCE_DIR").value_or("evidence");
-  return start_run(root, {}, clock);
-}
-
 std::string operator_name(const Config& cfg) {
   if (auto op = cfg.get("INFRA_DOD_OPERATOR")) return *op;
   for (const char* var : {"USER", "LOGNAME"})

@@ -9,20 +9,9 @@
 #include "runtime/clock.h"
 #include "runtime/config.h"
 #include "runtime/result.h"
+#include "runtime/run.h"
 
 namespace infra_dod {
-
-struct RunInfo {
-  std::string run_id;
-  std::filesystem::path dir;
-  std::string started_utc;
-};
-
-// Creates <root>/<UTC>-<run id>/ and records it in `run_file` for the cases of this run.
-Result<RunInfo> start_run(const std::filesystem::path& root, const std::filesystem::path& run_file, Clock& clock);
-// The run this process belongs to: INFRA_DOD_RUN_FILE (written by the run-start fixture), else
-// a new run under EVIDENCE_DIR (or ./evidence) for a case started by hand.
-Result<RunInfo> current_run(const Config& cfg, Clock& clock);
 
 class Evidence {
  public:

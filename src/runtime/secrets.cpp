@@ -8,6 +8,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "runtime/crypto.h"
 #include "runtime/text.h"
 
 namespace infra_dod {

@@ -1,7 +1,5 @@
 #include "runtime/text.h"
 
-#include <openssl/evp.h>
-#include <openssl/rand.h>
 
 #include <algorithm>
 #include <cctype>
@@ -65,19 +63,6 @@ std::optional<std::string> base64_decode(std::string_view text) {
   return out;
 }
 
-std::string sha256_hex(std::string_view bytes) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  if (EVP_Digest(bytes.data(), bytes.size(), digest, &len, EVP_sha256(), nullptr) != 1)
-    throw std::runtime_error("sha256 failed");
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned int i = 0; i < len; ++i) {
-    out += kHex[digest[i] >> 4];
-    out += kHex[digest[i] & 15];
-  }
-  return out;
-}
 
 std::string trim(std::string_view s) {
   auto b = s.find_first_not_of(" \t\r\n");
@@ -160,25 +145,7 @@ std::string utc_compact(std::chrono::system_clock::time_point t) {
   return buf;
 }
 
-std::string random_hex(std::size_t bytes) {
-  std::string raw(bytes, '\0');
-  if (RAND_bytes(reinterpret_cast<unsigned char*>(raw.data()), static_cast<int>(bytes)) != 1)
-    throw std::runtime_error("no randomness available");
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned char c : raw) {
-    out += kHex[c >> 4];
-    out += kHex[c & 15];
-  }
-  return out;
-}
 
-std::string guid_v4() {
-  std::string h = random_hex(16);
-  h[12] = '4';
-  h[16] = "89ab"[std::stoi(h.substr(16, 1), nullptr, 16) & 3];
-  return h.substr(0, 8) + "-" + h.substr(8, 4) + "-" + h.substr(12, 4) + "-" + h.substr(16, 4) + "-" + h.substr(20);
-}
 
 std::string truncate_utf8(std::string_view s, std::size_t max) {
   if (s.size() <= max) return std::string(s);

@@ -9,7 +9,6 @@
 namespace infra_dod {
 
 std::string base64_encode(std::string_view bytes, bool url_safe = false, bool pad = true);
-std::string sha256_hex(std::string_view bytes);
 // Standard or URL-safe base64 (padding optional); nothing when the text is not base64.
 std::optional<std::string> base64_decode(std::string_view text);
 std::string trim(std::string_view s);
@@ -24,9 +23,6 @@ std::string utc_iso(std::chrono::system_clock::time_point t);
 std::optional<std::chrono::system_clock::time_point> parse_utc(const std::string& s);
 // 20261126T203104Z, for folder names
 std::string utc_compact(std::chrono::system_clock::time_point t);
-std::string random_hex(std::size_t bytes);
-// A random (version 4) UUID, lower case.
-std::string guid_v4();
 // At most `max` bytes of `s`, cut on a UTF-8 character boundary, with "..." when cut.
 std::string truncate_utf8(std::string_view s, std::size_t max);
 // The first line of a message: gtest prefixes failures and skips with "<file>:<line>".

@@ -47,9 +47,8 @@ TEST(Offline, AKilledSandboxGivesErrorRowsNamingTheRefusedConnection) {
   ASSERT_TRUE(ready.contains("pid"));
   ::kill(ready["pid"].get<int>(), SIGKILL);
 
-  BuildTreeLock lock;
   const std::map<std::string, std::optional<std::string>> env = {
-      {"INFRA_DOD_ENV_FILE", (tmp / "state/sandbox.env").string()}, {"EVIDENCE_DIR", (tmp / "evidence").string()},
+      {"INFRA_DOD_ENV_FILE", (tmp / "state/sandbox.env").string()}, {"EVIDENCE_DIR", (tmp / "evidence").string()}, {"INFRA_DOD_RUN_DIR", (tmp / "run").string()},
       {"HOME", (tmp / "state/home").string()}, {"INFRA_DOD_HTTP_MAX_ATTEMPTS", "2"}, {"INFRA_DOD_PROCESS_TIMEOUT_S", "20"}};
   const auto started = std::chrono::steady_clock::now();
   auto ct = run({INFRA_DOD_CTEST, "--test-dir", build_dir().string(), "-L", "^automatic$", "-j", "4", "--output-junit",
@@ -57,8 +56,7 @@ TEST(Offline, AKilledSandboxGivesErrorRowsNamingTheRefusedConnection) {
                 env, std::chrono::seconds(240));
   EXPECT_FALSE(ct.timed_out) << "the suite hung against a dead sandbox";
   EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(120));
-  auto rep = run({INFRA_DOD_CLI, "report", "--junit", (tmp / "junit.xml").string(), "--gtest-xml",
-                  (build_dir() / "gtest-xml").string(), "--json", (tmp / "dod.json").string(), "--quiet"},
+  auto rep = run({INFRA_DOD_CLI, "report", "--junit", (tmp / "junit.xml").string(), "--run-dir", (tmp / "run").string(), "--json", (tmp / "dod.json").string(), "--quiet"},
                  env);
   EXPECT_EQ(rep.exit_code, 1) << "release-blocking rows must be errors: " << rep.describe();
   const auto rows = rows_by_id(read_json(tmp / "dod.json"));
@@ -84,11 +82,9 @@ TEST(Offline, KillingTheSandboxMidCollectionGivesErrorRowsNeverAHangOrAPass) {
   ASSERT_EQ(up.exit_code, 0) << up.describe();
   const int pid = read_json(tmp / "state/ready.json")["pid"].get<int>();
 
-  BuildTreeLock lock;
-  const fs::path run_file = build_dir() / "dod-run.json";
-  const auto before = fs::exists(run_file) ? fs::last_write_time(run_file) : fs::file_time_type::min();
+  const fs::path run_file = tmp / "run" / "run.json";
   const std::map<std::string, std::optional<std::string>> env = {
-      {"INFRA_DOD_ENV_FILE", (tmp / "state/sandbox.env").string()}, {"EVIDENCE_DIR", (tmp / "evidence").string()},
+      {"INFRA_DOD_ENV_FILE", (tmp / "state/sandbox.env").string()}, {"EVIDENCE_DIR", (tmp / "evidence").string()}, {"INFRA_DOD_RUN_DIR", (tmp / "run").string()},
       {"HOME", (tmp / "state/home").string()}, {"INFRA_DOD_HTTP_MAX_ATTEMPTS", "2"}, {"INFRA_DOD_PROCESS_TIMEOUT_S", "20"}};
   ProcessResult ct;
   std::thread suite([&] {
@@ -96,17 +92,16 @@ TEST(Offline, KillingTheSandboxMidCollectionGivesErrorRowsNeverAHangOrAPass) {
               (tmp / "junit.xml").string()},
              env, std::chrono::seconds(240));
   });
-  // The run has started once run-start rewrote the run record; the collector follows at once.
+  // The run has started once run-start wrote the run record; the collector follows at once.
   for (int i = 0; i < 500; ++i) {
-    if (fs::exists(run_file) && fs::last_write_time(run_file) != before) break;
+    if (fs::exists(run_file)) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   std::this_thread::sleep_for(std::chrono::milliseconds(250));
   ::kill(pid, SIGKILL);
   suite.join();
   EXPECT_FALSE(ct.timed_out) << "the suite hung after the sandbox died";
-  auto rep = run({INFRA_DOD_CLI, "report", "--junit", (tmp / "junit.xml").string(), "--gtest-xml",
-                  (build_dir() / "gtest-xml").string(), "--json", (tmp / "dod.json").string(), "--quiet"},
+  auto rep = run({INFRA_DOD_CLI, "report", "--junit", (tmp / "junit.xml").string(), "--run-dir", (tmp / "run").string(), "--json", (tmp / "dod.json").string(), "--quiet"},
                  env);
   EXPECT_EQ(rep.exit_code, 1) << rep.describe();
   const auto rows = rows_by_id(read_json(tmp / "dod.json"));
@@ -135,17 +130,15 @@ TEST(Offline, ASavedSnapshotReJudgesToTheSameVerdictsWithNoNetworkAndNoProcess) 
   ASSERT_FALSE(fs::exists(tmp / "state/ready.json")) << "the sandbox must be down";
 
   const auto wire = tripwire(tmp);
-  BuildTreeLock lock;
   const std::map<std::string, std::optional<std::string>> env = {
-      {"INFRA_DOD_INVENTORY", (tmp / "saved-inventory.json").string()}, {"EVIDENCE_DIR", (tmp / "evidence").string()},
+      {"INFRA_DOD_INVENTORY", (tmp / "saved-inventory.json").string()}, {"EVIDENCE_DIR", (tmp / "evidence").string()}, {"INFRA_DOD_RUN_DIR", (tmp / "run").string()},
       {"AZ_CLI", wire.string()}, {"KUBECTL", wire.string()}, {"INFRA_DOD_ENV_FILE", std::nullopt}};
   std::vector<std::string> ctest = {INFRA_DOD_CTEST, "--test-dir", build_dir().string(), "-L", "^automatic$",
                                     "--output-junit", (tmp / "junit.xml").string()};
   // No network at all where the machine allows a network namespace of our own.
   if (run({"unshare", "-n", "true"}).exit_code == 0) ctest.insert(ctest.begin(), {"unshare", "-n"});
   auto ct = run(ctest, env);
-  auto rep = run({INFRA_DOD_CLI, "report", "--junit", (tmp / "junit.xml").string(), "--gtest-xml",
-                  (build_dir() / "gtest-xml").string(), "--json", (tmp / "second.json").string(), "--quiet"},
+  auto rep = run({INFRA_DOD_CLI, "report", "--junit", (tmp / "junit.xml").string(), "--run-dir", (tmp / "run").string(), "--json", (tmp / "second.json").string(), "--quiet"},
                  env);
   EXPECT_FALSE(fs::exists(tmp / "tripwire.fired")) << "re-judging started a process: " << slurp(tmp / "tripwire.fired");
   const auto before = rows_by_id(read_json(tmp / "first/dod-table.json"));

@@ -8,6 +8,7 @@
 
 #include "e2e/support.h"
 #include "registry/registry.h"
+#include "runtime/case_record.h"
 #include "runtime/text.h"
 
 namespace infra_dod::e2e {
@@ -106,9 +107,15 @@ TEST(RegistryConsistency, NoDestructiveCaseIsSelectedByAutomaticOrSmoke) {
 }
 
 TEST(RegistryConsistency, AFilterThatMatchesNothingFailsInsteadOfPassing) {
-  const auto r = run({INFRA_DOD_CASES, "--gtest_filter=Stale.EntryThatWasRenamed"});
+  const auto tmp = fresh_dir("stale");
+  const auto r = run({INFRA_DOD_CASES, "--gtest_filter=Stale.EntryThatWasRenamed"}, {{"INFRA_DOD_RUN_DIR", (tmp / "run").string()}});
   EXPECT_EQ(r.exit_code, 2) << r.describe();
-  EXPECT_NE(r.err.find("no test matched the filter"), std::string::npos);
+  EXPECT_NE(r.err.find("no compiled case matches Stale.EntryThatWasRenamed"), std::string::npos) << r.err;
+  // The report learns it from the record's kind, not from this text.
+  const auto record = read_case_record(tmp / "run" / "results", "Stale.EntryThatWasRenamed");
+  ASSERT_TRUE(record) << record.error().message;
+  EXPECT_EQ(record->outcome, CaseOutcome::error);
+  std::filesystem::remove_all(tmp);
 }
 
 }  // namespace

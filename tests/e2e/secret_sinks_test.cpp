@@ -20,15 +20,14 @@ std::vector<fs::path> files_under(const fs::path& root) {
 }
 
 TEST(SecretSinks, ARegisteredSecretNeverReachesEvidenceJunitOrReport) {
-  BuildTreeLock lock;
   const auto tmp = fresh_dir("sinks");
   const std::map<std::string, std::optional<std::string>> env = {
       {"DATABRICKS_TOKEN", kToken},
       {"INFRA_DOD_SINK_PROBE", "1"},
       {"INFRA_DOD_REGISTRY", (source_dir() / "fixtures/selftest/probe-dod.json").string()},
-      {"INFRA_DOD_RUN_FILE", (tmp / "run.json").string()},
-      {"EVIDENCE_DIR", (tmp / "evidence").string()}};
-  auto start = run({INFRA_DOD_CLI, "run-start", "--run-file", (tmp / "run.json").string()}, env);
+      {"INFRA_DOD_RUN_DIR", (tmp / "run").string()},
+      {"EVIDENCE_DIR", (tmp / "evidence").string()}, {"INFRA_DOD_RUN_DIR", (tmp / "run").string()}};
+  auto start = run({INFRA_DOD_CLI, "run-start"}, env);
   ASSERT_EQ(start.exit_code, 0) << start.describe();
   fs::remove_all(INFRA_DOD_PROBE_XML);
   auto ct = run({INFRA_DOD_CTEST, "--test-dir", build_dir().string(), "-R", "^SinkProbe\\.", "--output-junit",
@@ -36,8 +35,7 @@ TEST(SecretSinks, ARegisteredSecretNeverReachesEvidenceJunitOrReport) {
                 env);
   EXPECT_NE(ct.exit_code, 0) << "the probe records an error, so ctest must report a failure";
   EXPECT_EQ(ct.out.find(kToken), std::string::npos) << "ctest console output carries the token";
-  auto rep = run({INFRA_DOD_CLI, "report", "--junit", (tmp / "junit.xml").string(), "--gtest-xml", INFRA_DOD_PROBE_XML,
-                  "--run-file", (tmp / "run.json").string(), "--md", (tmp / "dod.md").string(), "--json",
+  auto rep = run({INFRA_DOD_CLI, "report", "--junit", (tmp / "junit.xml").string(), "--run-dir", (tmp / "run").string(), "--md", (tmp / "dod.md").string(), "--json",
                   (tmp / "dod.json").string(), "--quiet"},
                  env);
   EXPECT_EQ(rep.exit_code, 1) << "the probe's row is a release-blocking error; a leak would exit 3: " << rep.describe();
@@ -45,7 +43,7 @@ TEST(SecretSinks, ARegisteredSecretNeverReachesEvidenceJunitOrReport) {
 
   std::vector<fs::path> sinks = files_under(tmp);
   for (const auto& f : files_under(INFRA_DOD_PROBE_XML)) sinks.push_back(f);
-  ASSERT_GE(sinks.size(), 6u);  // run.json, junit, md, json, probe.jsonl, probe-raw.txt, gtest xml, ...
+  ASSERT_GE(sinks.size(), 7u);  // run.json, junit, md, json, probe.jsonl, probe-raw.txt, result record, gtest xml, ...
   bool saw_probe_evidence = false;
   for (const auto& f : sinks) {
     const std::string text = slurp(f);
@@ -59,10 +57,9 @@ TEST(SecretSinks, ARegisteredSecretNeverReachesEvidenceJunitOrReport) {
 }
 
 TEST(SecretSinks, ARawLeakTurnsTheGuardrailRedAndTheReportRefusesToWrite) {
-  BuildTreeLock lock;
   const auto tmp = fresh_dir("rawleak");
   const std::map<std::string, std::optional<std::string>> env = {
-      {"DATABRICKS_TOKEN", kToken}, {"INFRA_DOD_SINK_PROBE", "raw"}, {"EVIDENCE_DIR", (tmp / "evidence").string()}};
+      {"DATABRICKS_TOKEN", kToken}, {"INFRA_DOD_SINK_PROBE", "raw"}, {"EVIDENCE_DIR", (tmp / "evidence").string()}, {"INFRA_DOD_RUN_DIR", (tmp / "run").string()}};
   auto ct = run({INFRA_DOD_CTEST, "--test-dir", build_dir().string(), "-R",
                  "^(SinkProbe\\.WritesARegisteredSecretRaw|Guardrail\\.NoSecretInEvidence)$", "--output-junit",
                  (tmp / "junit.xml").string()},
@@ -72,8 +69,7 @@ TEST(SecretSinks, ARawLeakTurnsTheGuardrailRedAndTheReportRefusesToWrite) {
   const auto at = console.find("Guardrail.NoSecretInEvidence ...");
   ASSERT_NE(at, std::string::npos) << console;
   EXPECT_NE(console.substr(at, 120).find("Failed"), std::string::npos) << "the guardrail must go red: " << console;
-  auto rep = run({INFRA_DOD_CLI, "report", "--junit", (tmp / "junit.xml").string(), "--gtest-xml",
-                  (build_dir() / "gtest-xml").string(), "--run-file", (build_dir() / "dod-run.json").string(), "--md",
+  auto rep = run({INFRA_DOD_CLI, "report", "--junit", (tmp / "junit.xml").string(), "--run-dir", (tmp / "run").string(), "--md",
                   (tmp / "dod.md").string(), "--quiet"},
                  env);
   EXPECT_EQ(rep.exit_code, 3) << rep.describe();

@@ -3,6 +3,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "runtime/crypto.h"
 #include "runtime/text.h"
 
 namespace infra_dod::e2e {

@@ -8,7 +8,6 @@
 #include <string>
 #include <vector>
 
-#include "runtime/file_lock.h"
 #include "runtime/process.h"
 
 namespace infra_dod::e2e {
@@ -21,13 +20,6 @@ ProcessResult run(std::vector<std::string> argv, std::map<std::string, std::opti
                   std::chrono::seconds deadline = std::chrono::seconds(300));
 // The CTest test names a `ctest -N` selection lists.
 std::set<std::string> listed_tests(const std::vector<std::string>& selection);
-
-// Tests that run ctest on the project's own build tree take turns with each other and with
-// `infra-dod run`.
-class BuildTreeLock : public FileLock {
- public:
-  BuildTreeLock() : FileLock(build_tree_lock(build_dir())) {}
-};
 
 // The Markdown table rows (cells split) under the heading that starts with `heading`.
 std::vector<std::vector<std::string>> table_rows(const std::string& markdown, const std::string& heading);

@@ -10,10 +10,19 @@
 
 namespace infra_dod {
 
-class SinkProbe : public DodCase {};
+class SinkProbe : public DodCase {
+ protected:
+  // Whether INFRA_DOD_SINK_PROBE asks for this probe; when not, the case records why it skips.
+  static bool asked_for(const std::string& mode) {
+    const char* v = std::getenv("INFRA_DOD_SINK_PROBE");
+    if (v && mode == v) return true;
+    CaseRecorder::current().set_kind(CaseOutcome::gate_closed, "probe only runs inside its selftest");
+    return false;
+  }
+};
 
 TEST_F(SinkProbe, TriesToLeakARegisteredSecret) {
-  if (std::string(std::getenv("INFRA_DOD_SINK_PROBE") ? std::getenv("INFRA_DOD_SINK_PROBE") : "") != "1") GTEST_SKIP() << "probe only runs inside its selftest";
+  if (!asked_for("1")) GTEST_SKIP() << "probe only runs inside its selftest";
   const std::string token = config().value("DATABRICKS_TOKEN");
   ASSERT_FALSE(token.empty());
   auto f = evidence().append("probe", item().id,
@@ -31,8 +40,7 @@ TEST_F(SinkProbe, TriesToLeakARegisteredSecret) {
 // The opposite: a bug that bypasses every mask. GUARDRAIL-SECRETS and `infra-dod report`
 // must catch what it leaves behind.
 TEST_F(SinkProbe, WritesARegisteredSecretRaw) {
-  if (std::string(std::getenv("INFRA_DOD_SINK_PROBE") ? std::getenv("INFRA_DOD_SINK_PROBE") : "") != "raw")
-    GTEST_SKIP() << "probe only runs inside its selftest";
+  if (!asked_for("raw")) GTEST_SKIP() << "probe only runs inside its selftest";
   const std::string token = config().value("DATABRICKS_TOKEN");
   ASSERT_FALSE(token.empty());
   ASSERT_TRUE(append_line(evidence().dir() / "raw-leak.jsonl", "{\"oops\":\"" + token + "\"}"));

@@ -6,6 +6,7 @@
 #include <fstream>
 
 #include "runtime/process.h"
+#include "runtime/crypto.h"
 #include "runtime/text.h"
 #include "scenario.h"
 #include "service.h"

@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "runtime/process.h"
+#include "runtime/crypto.h"
 #include "runtime/text.h"
 #include "scenario.h"
 #include "service.h"

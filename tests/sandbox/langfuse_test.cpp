@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <thread>
 
+#include "runtime/crypto.h"
 #include "runtime/text.h"
 #include "scenario.h"
 #include "service.h"

@@ -7,6 +7,7 @@
 #include <set>
 
 #include "runtime/secrets.h"
+#include "runtime/crypto.h"
 #include "runtime/text.h"
 
 namespace infra_dod {

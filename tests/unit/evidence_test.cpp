@@ -7,6 +7,7 @@
 #include <fstream>
 
 #include "runtime/secrets.h"
+#include "runtime/crypto.h"
 #include "runtime/text.h"
 
 namespace infra_dod {
@@ -18,7 +19,7 @@ class EvidenceTest : public ::testing::Test {
  protected:
   void SetUp() override {
     root = fs::temp_directory_path() / ("ev-" + random_hex(4));
-    auto run = start_run(root, root / "run.json", clock);
+    auto run = start_run(root, {}, clock);
     ASSERT_TRUE(run) << run.error().message;
     info = run.value();
   }
@@ -54,10 +55,28 @@ TEST_F(EvidenceTest, EveryLineCarriesTheStampFields) {
 
 TEST_F(EvidenceTest, RunFolderIsNamedByUtcAndRunIdAndRecorded) {
   EXPECT_EQ(info.dir.filename().string(), utc_compact(clock.utc_now()) + "-" + info.run_id);
-  auto cfg = Config::from_values({{"INFRA_DOD_RUN_FILE", (root / "run.json").string()}});
+  auto cfg = Config::from_values({{"INFRA_DOD_RUN_DIR", root.string()}});
   auto again = current_run(cfg, clock);
   ASSERT_TRUE(again);
   EXPECT_EQ(again->run_id, info.run_id);
+  EXPECT_EQ(again->dir, info.dir);
+}
+
+TEST_F(EvidenceTest, TwoRunFoldersNeverShareARun) {
+  auto other = start_run(root / "other", {}, clock);
+  ASSERT_TRUE(other);
+  EXPECT_NE(other->run_id, info.run_id);
+  EXPECT_NE(other->results_dir(), info.results_dir());
+  EXPECT_EQ(load_run(root / "other")->run_id, other->run_id);
+}
+
+TEST_F(EvidenceTest, WithoutARunDirTheRunIsKeyedByTheParentProcess) {
+  const auto folder = run_folder({{"INFRA_DOD_RUNS_ROOT", root.string()}});
+  ASSERT_TRUE(folder);
+  EXPECT_EQ(folder->parent_path(), fs::absolute(root));
+  EXPECT_EQ(folder->filename().string(), parent_process_key());
+  EXPECT_EQ(parent_process_key().rfind("ctest-" + std::to_string(getppid()) + "-", 0), 0u);
+  EXPECT_FALSE(run_folder({})) << "no run folder at all is an error, not a guess";
 }
 
 TEST_F(EvidenceTest, RegisteredSecretsNeverReachTheFilePlainOrBase64) {

@@ -1,9 +1,10 @@
-#include "rules/guardrail.h"
+#include "runtime/leak_scan.h"
 
 #include <gtest/gtest.h>
 
 #include <fstream>
 
+#include "runtime/crypto.h"
 #include "runtime/text.h"
 
 namespace infra_dod {

@@ -9,19 +9,23 @@ CtestCase ct(const std::string& status, const std::string& msg = "", double time
   return {"A.B", status, msg, time, ""};
 }
 
-GtestCase gt(bool failed, const std::string& failure, const std::string& skipped = "",
-             std::map<std::string, std::string> props = {}) {
-  return {"A.B", skipped.empty() ? "completed" : "skipped", failed, failure, skipped, std::move(props)};
+CaseRecord rec(CaseOutcome outcome, const std::string& reason = "") {
+  CaseRecord r;
+  r.test = "A.B";
+  r.outcome = outcome;
+  r.reason = reason;
+  return r;
 }
 
 TEST(JudgeTest, APassingCaseIsPass) {
   const auto c = ct("run");
-  EXPECT_EQ(judge_test("A.B", &c, nullptr, 60, "automatic").status, Status::pass);
+  const auto r = rec(CaseOutcome::pass);
+  EXPECT_EQ(judge_test("A.B", &c, &r, 60, "automatic").status, Status::pass);
 }
 
 TEST(JudgeTest, AGatedSkipCarriesTheGatesReason) {
   const auto c = ct("notrun", "SKIP_RETURN_CODE=77");
-  const auto g = gt(false, "", "opt-in: set RUN_DEV012_FINGERPRINT_SMOKE=1 to run");
+  const auto g = rec(CaseOutcome::gate_closed, "opt-in: set RUN_DEV012_FINGERPRINT_SMOKE=1 to run");
   const auto o = judge_test("A.B", &c, &g, 60, "smoke");
   EXPECT_EQ(o.status, Status::skipped);
   EXPECT_EQ(o.reason, "opt-in: set RUN_DEV012_FINGERPRINT_SMOKE=1 to run");
@@ -29,7 +33,7 @@ TEST(JudgeTest, AGatedSkipCarriesTheGatesReason) {
 
 TEST(JudgeTest, AnUnwrittenCheckIsNotRunNeverPass) {
   const auto c = ct("notrun", "SKIP_RETURN_CODE=77");
-  const auto g = gt(false, "", "not implemented yet");
+  const auto g = rec(CaseOutcome::not_implemented, "not implemented yet");
   EXPECT_EQ(judge_test("A.B", &c, &g, 60, "automatic").status, Status::not_run);
 }
 
@@ -56,7 +60,7 @@ TEST(JudgeTest, ACrashWithoutResultIsAnError) {
 
 TEST(JudgeTest, AFailedAssertionIsAFailWithItsMessage) {
   const auto c = ct("fail");
-  const auto g = gt(true, "expected state Ready, found Stopped (/subscriptions/x/.../nsc-pg-langfuse-dev)");
+  const auto g = rec(CaseOutcome::fail, "expected state Ready, found Stopped (/subscriptions/x/.../nsc-pg-langfuse-dev)");
   const auto o = judge_test("A.B", &c, &g, 60, "automatic");
   EXPECT_EQ(o.status, Status::fail);
   EXPECT_NE(o.reason.find("expected state Ready"), std::string::npos);
@@ -64,17 +68,58 @@ TEST(JudgeTest, AFailedAssertionIsAFailWithItsMessage) {
 
 TEST(JudgeTest, ACaseThatCouldNotJudgeIsAnError) {
   const auto c = ct("fail");
-  const auto g = gt(true, "unreachable: connection refused", "", {{"dod_outcome", "error"}});
+  const auto g = rec(CaseOutcome::error, "unreachable: connection refused");
   EXPECT_EQ(judge_test("A.B", &c, &g, 60, "automatic").status, Status::error);
 }
 
 TEST(JudgeTest, ManualRowsArePendingUntilAttested) {
   const auto skip = ct("notrun", "SKIP_RETURN_CODE=77");
-  const auto g = gt(false, "", "manual: no attestation for DEV045-NSG in dev");
+  const auto g = rec(CaseOutcome::manual_pending, "manual: no attestation for DEV045-NSG in dev");
   EXPECT_EQ(judge_test("A.B", &skip, &g, 30, "manual").status, Status::manual_pending);
   const auto pass = ct("run");
-  EXPECT_EQ(judge_test("A.B", &pass, nullptr, 30, "manual").status, Status::manual_attested);
+  const auto attested = rec(CaseOutcome::manual_attested, "attested by alice");
+  EXPECT_EQ(judge_test("A.B", &pass, &attested, 30, "manual").status, Status::manual_attested);
   EXPECT_EQ(judge_test("A.B", nullptr, nullptr, 30, "manual").status, Status::manual_pending);
+}
+
+TEST(JudgeTest, AnExitCodeThatContradictsTheRecordIsAnError) {
+  const auto exit0 = ct("run");
+  const auto failed = rec(CaseOutcome::fail, "expected x, found y");
+  EXPECT_EQ(judge_test("A.B", &exit0, &failed, 60, "automatic").status, Status::error);
+  const auto crashed = ct("fail", "", 0.5);
+  const auto passed = rec(CaseOutcome::pass);
+  EXPECT_EQ(judge_test("A.B", &crashed, &passed, 60, "automatic").status, Status::error);
+}
+
+TEST(JudgeTest, AnExitZeroWithoutARecordIsAnError) {
+  const auto c = ct("run");
+  EXPECT_EQ(judge_test("A.B", &c, nullptr, 60, "automatic").status, Status::error);
+}
+
+TEST(JudgeTest, TheRecordsConsoleLinesAndEvidenceTravelWithTheOutcome) {
+  const auto c = ct("run");
+  auto r = rec(CaseOutcome::pass);
+  r.console = {"PASS: x"};
+  r.evidence = {"judgements.jsonl"};
+  const auto o = judge_test("A.B", &c, &r, 60, "automatic");
+  EXPECT_EQ(o.console, std::vector<std::string>{"PASS: x"});
+  EXPECT_EQ(o.evidence, std::vector<std::string>{"judgements.jsonl"});
+}
+
+TEST(CaseRecordFile, RoundTripsAndRefusesAnUnknownOutcome) {
+  const auto dir = std::filesystem::temp_directory_path() / "infra-dod-record-test";
+  auto r = rec(CaseOutcome::gate_closed, "opt-in: set RUN_ROLLBACK=1 to run");
+  r.dod_items = {"ROLLBACK-WORKLOAD"};
+  ASSERT_TRUE(write_case_record(dir, r));
+  auto back = read_case_record(dir, "A.B");
+  ASSERT_TRUE(back) << back.error().message;
+  EXPECT_EQ(back->outcome, CaseOutcome::gate_closed);
+  EXPECT_EQ(back->dod_items, r.dod_items);
+  EXPECT_EQ(read_case_record(dir, "No.Such").error().kind, ErrorKind::not_found);
+  auto j = to_json(r);
+  j["outcome"] = "passed-probably";
+  EXPECT_FALSE(case_record_from_json(j, "inline"));
+  std::filesystem::remove_all(dir);
 }
 
 TEST(JudgeTest, ACaseNotInTheJunitIsNotRun) {
@@ -89,9 +134,9 @@ TEST(BuildReport, ARowTakesTheWorstOfItsCasesAndBlocksReleaseOnFailOrError) {
       {"id":"R2","table":"dod","item":"row two","mode":"smoke","release_blocking":false,"tests":["A.Three"]}]})",
                              "inline");
   ASSERT_TRUE(reg);
-  std::map<std::string, TestOutcome> out = {{"A.One", {"A.One", Status::pass, "", ""}},
-                                            {"A.Two", {"A.Two", Status::fail, "boom", "x.jsonl"}},
-                                            {"A.Three", {"A.Three", Status::error, "refused", ""}}};
+  std::map<std::string, TestOutcome> out = {{"A.One", {"A.One", Status::pass, "", {}, {}}},
+                                            {"A.Two", {"A.Two", Status::fail, "boom", {"x.jsonl"}, {}}},
+                                            {"A.Three", {"A.Three", Status::error, "refused", {}, {}}}};
   const auto rep = build_report(reg.value(), out);
   ASSERT_EQ(rep.rows.size(), 2u);
   EXPECT_EQ(rep.rows[0].status, Status::fail);

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "runtime/crypto.h"
 #include "runtime/text.h"
 
 namespace infra_dod {

@@ -1,3 +1,4 @@
+#include "runtime/crypto.h"
 #include "runtime/text.h"
 
 #include <gtest/gtest.h>

@@ -11,7 +11,7 @@
 namespace infra_dod::cli {
 
 namespace {
-constexpr const char* kHelp = R"(usage: infra-dod inventory [--run-file FILE] [--out FILE]
+constexpr const char* kHelp = R"(usage: infra-dod inventory [--run-dir DIR] [--out FILE]
 
 Collects the inventory snapshot the automatic DoD cases judge: every ARM resource and
 Kubernetes object they need, fetched in parallel (INFRA_DOD_PARALLELISM ARM requests and as many
@@ -31,11 +31,11 @@ int cmd_inventory(const Args& in) {
     std::fputs(kHelp, stdout);
     return 0;
   }
-  const std::string run_file = take_option(args, "--run-file");
+  const std::string run_dir = take_option(args, "--run-dir");
   const std::string out = take_option(args, "--out");
   if (reject_leftovers("inventory", args)) return 2;
   Environ env = process_environ();
-  if (!run_file.empty()) env["INFRA_DOD_RUN_FILE"] = run_file;
+  if (!run_dir.empty()) env["INFRA_DOD_RUN_DIR"] = run_dir;
   auto cfg = load_config("inventory", env);
   if (!cfg) return 2;
   if (auto saved = cfg->get("INFRA_DOD_INVENTORY")) {

@@ -4,7 +4,7 @@
 #include "commands.h"
 #include "registry/registry.h"
 #include "runtime/config.h"
-#include "runtime/file_lock.h"
+#include "runtime/run.h"
 #include "runtime/process.h"
 #include "scenario.h"
 #include "sandbox_control.h"
@@ -35,6 +35,8 @@ std::map<std::string, std::optional<std::string>> sandbox_environment(const Sand
   std::map<std::string, std::optional<std::string>> env;
   for (const auto& v : variable_catalogue()) env[v.name] = std::nullopt;
   env["INFRA_DOD_ENV_FILE"] = run.env_file.string();
+  // This run's own folder: runs of other scenarios on the same build tree never meet it.
+  env["INFRA_DOD_RUN_DIR"] = (out / "run").string();
   env["EVIDENCE_DIR"] = (out / "evidence").string();
   env["INFRA_DOD_ATTESTATIONS"] = (out / "attestations").string();
   env["HOME"] = (run.state_dir / "home").string();
@@ -101,50 +103,46 @@ int cmd_run(const Args& in) {
   std::ofstream(out / ".infra-dod-run") << "made by infra-dod run; emptied by the next run\n";
   const auto env = sandbox_environment(run.value(), out, expected->env);
 
-  int report_rc = 0;
-  std::string report_out;  // the checks' PASS/FAIL lines and the table
+  std::fprintf(stderr, "infra-dod run: ctest -L '%s' on %s\n", labels.c_str(), build.string().c_str());
+  ProcessSpec ctest;
+  ctest.argv = {INFRA_DOD_CTEST, "--test-dir", build.string(), "-L", labels, "-j", jobs,
+                "--output-junit", (out / "junit.xml").string(), "--test-output-truncation", "middle",
+                "--test-output-size-passed", "1048576", "--test-output-size-failed", "1048576",
+                "--no-tests=error"};
+  ctest.env = env;
+  ctest.deadline = std::chrono::minutes(60);
+  const auto ct = run_process(ctest);
   {
-    FileLock lock(build_tree_lock(build));
-    if (!lock.held()) {
-      std::fprintf(stderr, "infra-dod run: cannot lock %s\n", build_tree_lock(build).string().c_str());
-      if (started_here) stop_sandbox(state_dir);
-      return 1;
-    }
-    std::fprintf(stderr, "infra-dod run: ctest -L '%s' on %s\n", labels.c_str(), build.string().c_str());
-    ProcessSpec ctest;
-    ctest.argv = {INFRA_DOD_CTEST, "--test-dir", build.string(), "-L", labels, "-j", jobs,
-                  "--output-junit", (out / "junit.xml").string(), "--test-output-truncation", "middle",
-                  "--test-output-size-passed", "1048576", "--test-output-size-failed", "1048576",
-                  "--no-tests=error"};
-    ctest.env = env;
-    ctest.deadline = std::chrono::minutes(60);
-    const auto ct = run_process(ctest);
-    {
-      std::ofstream log(out / "ctest.log");
-      log << ct.redacted_out() << ct.redacted_err();
-    }
-    if (!ct.started || ct.timed_out) {
-      std::fprintf(stderr, "infra-dod run: %s\n", ct.describe().c_str());
-      if (started_here) stop_sandbox(state_dir);
-      return 1;
-    }
-    ProcessSpec report;
-    report.argv = {"/proc/self/exe", "report", "--junit", (out / "junit.xml").string(), "--gtest-xml",
-                   (build / "gtest-xml").string(), "--run-file", (build / "dod-run.json").string(), "--md",
-                   (out / "dod-table.md").string(), "--json", (out / "dod-table.json").string()};
-    report.argv[0] = fs::read_symlink("/proc/self/exe").string();
-    report.env = env;
-    const auto rep = run_process(report);
-    report_rc = rep.exit_code;
-    report_out = rep.out;
-    if (!rep.redacted_err().empty()) std::fputs(rep.redacted_err().c_str(), stderr);
-    // The evidence folder of this run, next to the table.
-    std::ifstream rf(build / "dod-run.json");
-    const auto rec = nlohmann::json::parse(rf, nullptr, false);
-    if (!rec.is_discarded()) {
-      fs::remove(out / "evidence-dir", ec);
-      fs::create_directory_symlink(rec.value("dir", ""), out / "evidence-dir", ec);
-    }
+    std::ofstream log(out / "ctest.log");
+    log << ct.redacted_out() << ct.redacted_err();
+  }
+  if (!ct.started || ct.timed_out) {
+    std::fprintf(stderr, "infra-dod run: %s\n", ct.describe().c_str());
+    if (started_here) stop_sandbox(state_dir);
+    return 1;
+  }
+  // The report is built here, with the run's own environment, not by a child of this process.
+  Environ report_env = process_environ();
+  for (const auto& [k, v] : env) {
+    if (v) report_env[k] = *v;
+    else report_env.erase(k);
+  }
+  auto cfg = load_config("run", report_env);
+  if (!cfg) {
+    if (started_here) stop_sandbox(state_dir);
+    return 2;
+  }
+  ReportOptions opt;
+  opt.junit_files = {out / "junit.xml"};
+  opt.run_dir = out / "run";
+  opt.md_out = out / "dod-table.md";
+  opt.json_out = out / "dod-table.json";
+  std::string report_out;
+  const int report_rc = write_report(opt, cfg.value(), report_out);
+  // The run's evidence folder, next to the table.
+  if (auto rec = load_run(out / "run")) {
+    fs::remove(out / "evidence-dir", ec);
+    fs::create_directory_symlink(rec->dir, out / "evidence-dir", ec);
   }
   if (started_here) stop_sandbox(state_dir);
 
