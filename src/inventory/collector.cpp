@@ -182,7 +182,6 @@ std::vector<InventoryRequest> inventory_plan(const Config& cfg, const std::strin
   };
   const std::string pg = rg + "/providers/Microsoft.DBforPostgreSQL/flexibleServers/" + cfg.value("POSTGRES_SERVER_NAME");
   const std::string kv = rg + "/providers/Microsoft.KeyVault/vaults/" + cfg.value("KEY_VAULT_NAME");
-  arm("arm.resource_group", rg, "2024-11-01");
   arm("arm.postgres", pg, "2024-08-01");
   arm("arm.postgres.private_endpoint_connections", pg + "/privateEndpointConnections", "2024-08-01", true);
   arm("arm.keyvault", kv, "2023-07-01");
