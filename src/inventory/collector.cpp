@@ -9,6 +9,7 @@
 
 #include "clients/azure.h"
 #include "clients/kube.h"
+#include "rules/inventory_entries.h"
 #include "runtime/secrets.h"
 #include "runtime/text.h"
 
@@ -166,11 +167,7 @@ json fetch_arm(const InventoryRequest& r, const ArmClient& arm) {
 
 json snapshot_config(const Config& cfg) {
   json c = json::object();
-  for (const char* v : {"LANGFUSE_NAMESPACE", "LANGFUSE_DEPLOYMENT", "LANGFUSE_SERVICE", "ACR_LOGIN_SERVER",
-                        "POSTGRES_SERVER_NAME", "KEY_VAULT_NAME", "KEY_VAULT_REQUIRED_SECRETS", "PRIVATE_DNS_ZONES",
-                        "PRIVATE_DNS_LINKED_VNETS", "OPENAI_ACCOUNT_NAME", "AZURE_RESOURCE_GROUP", "AZURE_SUBSCRIPTION_ID",
-                        "INFRA_DOD_ENVIRONMENT"})
-    c[v] = cfg.value(v);
+  for (const char* v : entries::kSnapshotConfig) c[v] = cfg.value(v);
   return c;
 }
 
@@ -182,20 +179,20 @@ std::vector<InventoryRequest> inventory_plan(const Config& cfg, const std::strin
   };
   const std::string pg = rg + "/providers/Microsoft.DBforPostgreSQL/flexibleServers/" + cfg.value("POSTGRES_SERVER_NAME");
   const std::string kv = rg + "/providers/Microsoft.KeyVault/vaults/" + cfg.value("KEY_VAULT_NAME");
-  arm("arm.postgres", pg, "2024-08-01");
-  arm("arm.postgres.private_endpoint_connections", pg + "/privateEndpointConnections", "2024-08-01", true);
-  arm("arm.keyvault", kv, "2023-07-01");
-  arm("arm.keyvault.secrets", kv + "/secrets", "2023-07-01", true);
+  arm(entries::kPostgres, pg, "2024-08-01");
+  arm(entries::kPostgresPrivateEndpointConnections, pg + "/privateEndpointConnections", "2024-08-01", true);
+  arm(entries::kKeyVault, kv, "2023-07-01");
+  arm(entries::kKeyVaultSecrets, kv + "/secrets", "2023-07-01", true);
   for (const auto& zone : cfg.list("PRIVATE_DNS_ZONES")) {
     const std::string z = rg + "/providers/Microsoft.Network/privateDnsZones/" + zone;
-    arm("arm.dns.zone." + zone, z, "2024-06-01");
-    arm("arm.dns.links." + zone, z + "/virtualNetworkLinks", "2024-06-01", true);
-    arm("arm.dns.a." + zone, z + "/A", "2024-06-01", true);
+    arm(entries::dns_zone(zone), z, "2024-06-01");
+    arm(entries::dns_links(zone), z + "/virtualNetworkLinks", "2024-06-01", true);
+    arm(entries::dns_a_records(zone), z + "/A", "2024-06-01", true);
   }
-  arm("arm.private_endpoints", rg + "/providers/Microsoft.Network/privateEndpoints", "2024-05-01", true);
-  arm("arm.openai", rg + "/providers/Microsoft.CognitiveServices/accounts/" + cfg.value("OPENAI_ACCOUNT_NAME"),
+  arm(entries::kPrivateEndpoints, rg + "/providers/Microsoft.Network/privateEndpoints", "2024-05-01", true);
+  arm(entries::kOpenAi, rg + "/providers/Microsoft.CognitiveServices/accounts/" + cfg.value("OPENAI_ACCOUNT_NAME"),
       "2024-10-01");
-  arm("arm.nsgs", rg + "/providers/Microsoft.Network/networkSecurityGroups", "2024-05-01", true);
+  arm(entries::kNsgs, rg + "/providers/Microsoft.Network/networkSecurityGroups", "2024-05-01", true);
 
   const std::string ns = cfg.value("LANGFUSE_NAMESPACE");
   const std::string deploy = cfg.value("LANGFUSE_DEPLOYMENT");
@@ -203,12 +200,12 @@ std::vector<InventoryRequest> inventory_plan(const Config& cfg, const std::strin
   auto kube = [&](std::string name, std::vector<std::string> args, bool raw = false) {
     plan.push_back({std::move(name), "kubectl", "", "", false, std::move(args), raw});
   };
-  kube("kube.deployment", {"get", "deployment", deploy, "-n", ns, "-o", "json"});
-  kube("kube.replicasets", {"get", "replicasets", "-n", ns, "-o", "json"});
-  kube("kube.services", {"get", "services", "-n", ns, "-o", "json"});
-  kube("kube.endpoints", {"get", "endpoints", svc, "-n", ns, "-o", "json"});
-  kube("kube.ingresses", {"get", "ingresses", "-n", ns, "-o", "json"});
-  kube("kube.rollout_undo_dry_run", {"rollout", "undo", "deployment/" + deploy, "-n", ns, "--dry-run=server"}, true);
+  kube(entries::kDeployment, {"get", "deployment", deploy, "-n", ns, "-o", "json"});
+  kube(entries::kReplicaSets, {"get", "replicasets", "-n", ns, "-o", "json"});
+  kube(entries::kServices, {"get", "services", "-n", ns, "-o", "json"});
+  kube(entries::kEndpoints, {"get", "endpoints", svc, "-n", ns, "-o", "json"});
+  kube(entries::kIngresses, {"get", "ingresses", "-n", ns, "-o", "json"});
+  kube(entries::kRolloutUndoDryRun, {"rollout", "undo", "deployment/" + deploy, "-n", ns, "--dry-run=server"}, true);
   return plan;
 }
 
@@ -312,13 +309,13 @@ json collect_inventory(const Config& cfg, Clock& clock, const ProgressLog& log) 
       json result = fetch_arm(r, *arm);
       // Where a DNS zone group does the DNS work, an endpoint's IPs are only in the group's
       // record sets: fetch each endpoint's groups once the endpoints are known.
-      if (r.name == "arm.private_endpoints" && result.value("ok", false)) {
+      if (r.name == entries::kPrivateEndpoints && result.value("ok", false)) {
         for (const auto& pe : result["value"]) {
           if (!pe.is_object()) continue;
           const std::string id = pe.contains("id") && pe["id"].is_string() ? pe["id"].get<std::string>() : "";
           const std::string pe_name = pe.contains("name") && pe["name"].is_string() ? pe["name"].get<std::string>() : "";
           if (id.empty() || pe_name.empty()) continue;
-          InventoryRequest groups{"arm.pe_zone_groups." + pe_name, "arm", id + "/privateDnsZoneGroups", "2024-05-01",
+          InventoryRequest groups{entries::pe_zone_groups(pe_name), "arm", id + "/privateDnsZoneGroups", "2024-05-01",
                                   true, {}, false};
           queue.push([&, groups] { put(groups.name, fetch_arm(groups, *arm)); });
         }

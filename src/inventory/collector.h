@@ -16,7 +16,7 @@
 namespace infra_dod {
 
 struct InventoryRequest {
-  std::string name;    // entry name, e.g. "arm.postgres"
+  std::string name;    // entry name (src/rules/inventory_entries.h)
   std::string source;  // "arm" or "kubectl"
   std::string path;    // ARM path
   std::string api_version;

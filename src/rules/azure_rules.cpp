@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "rules/inventory_entries.h"
 #include "rules/snapshot_reader.h"
 #include "runtime/text.h"
 
@@ -122,7 +123,7 @@ std::vector<std::string> collect_private_ips(const json& endpoint, const json& s
   for (const auto& nic : array_at(endpoint, {"properties", "networkInterfaces"}))
     for (const auto& config : array_at(nic, {"properties", "ipConfigurations"}))
       if (const json* ip = at(config, {"properties", "privateIPAddress"})) add(*ip);
-  if (const json* groups = entry_value(snapshot, "arm.pe_zone_groups." + text_at(endpoint, {"name"}));
+  if (const json* groups = entry_value(snapshot, entries::pe_zone_groups(text_at(endpoint, {"name"})));
       groups && groups->is_array())
     for (const auto& group : *groups)
       for (const auto& config : array_at(group, {"properties", "privateDnsZoneConfigs"}))
@@ -190,7 +191,7 @@ void judge_endpoint(const Target& target, const json& endpoints, const std::vect
                         "no private IP on the endpoint", endpoint_id});
     return;
   }
-  const json* records = entry_value(snapshot, "arm.dns.a." + zone);
+  const json* records = entry_value(snapshot, entries::dns_a_records(zone));
   for (const auto& ip : ips) {
     std::vector<std::string> holders;
     if (records && records->is_array())
@@ -221,13 +222,13 @@ Judgement judge_postgres(const json& snapshot) {
       arm_id(snapshot, "Microsoft.DBforPostgreSQL/flexibleServers/" + postgres_server_name(snapshot));
   EntryReader in(snapshot);
   bool absent = false;
-  const json* server = in.object("arm.postgres", &absent);
+  const json* server = in.object(entries::kPostgres, &absent);
   if (in.blocked()) return in.cannot_judge();
 
   Judgement j;
   if (absent) {
     j.findings.push_back({"server exists", false, "Flexible Server " + postgres_server_name(snapshot),
-                          absence(snapshot, "arm.postgres"), expected_id});
+                          absence(snapshot, entries::kPostgres), expected_id});
     return j.conclude();
   }
   const std::string id = id_or(*server, expected_id);
@@ -257,7 +258,7 @@ Judgement judge_postgres(const json& snapshot) {
                        [](const json* c) { return iequals(connection_state(*c), "Approved"); });
   };
   if (!approved()) {
-    const json* listed = in.array("arm.postgres.private_endpoint_connections");
+    const json* listed = in.array(entries::kPostgresPrivateEndpointConnections);
     if (in.blocked()) return in.cannot_judge();
     for (const auto& c : *listed)
       if (std::none_of(connections.begin(), connections.end(), [&](const json* known) {
@@ -285,15 +286,15 @@ Judgement judge_key_vault_secrets(const json& snapshot, std::chrono::system_cloc
 
   EntryReader in(snapshot);
   bool vault_absent = false;
-  const json* secrets = in.array("arm.keyvault.secrets");
+  const json* secrets = in.array(entries::kKeyVaultSecrets);
   // The vault GET is not needed for the verdict; only its 404 explains an empty list.
-  if (entry_is_not_found(snapshot, "arm.keyvault")) vault_absent = true;
+  if (entry_is_not_found(snapshot, entries::kKeyVault)) vault_absent = true;
   if (in.blocked()) return in.cannot_judge();
 
   Judgement j;
-  if (vault_absent || entry_is_not_found(snapshot, "arm.keyvault.secrets")) {
+  if (vault_absent || entry_is_not_found(snapshot, entries::kKeyVaultSecrets)) {
     j.findings.push_back({"vault exists", false, "Key Vault " + vault_name,
-                          absence(snapshot, vault_absent ? "arm.keyvault" : "arm.keyvault.secrets"), vault_id});
+                          absence(snapshot, vault_absent ? entries::kKeyVault : entries::kKeyVaultSecrets), vault_id});
     return j.conclude();
   }
 
@@ -365,20 +366,20 @@ Judgement judge_private_dns(const json& snapshot) {
   std::vector<Zone> read;
   for (const auto& z : zones) {
     Zone zone{z};
-    zone.zone = in.object("arm.dns.zone." + z, &zone.absent);
-    zone.links = in.array("arm.dns.links." + z);
-    in.array("arm.dns.a." + z);  // read here so that an unreadable record list blocks the verdict
+    zone.zone = in.object(entries::dns_zone(z), &zone.absent);
+    zone.links = in.array(entries::dns_links(z));
+    in.array(entries::dns_a_records(z));  // read here so that an unreadable record list blocks the verdict
     read.push_back(zone);
   }
-  const json* endpoints = in.array("arm.private_endpoints");
+  const json* endpoints = in.array(entries::kPrivateEndpoints);
   bool openai_absent = false, postgres_absent = false;
-  const json* openai = in.object("arm.openai", &openai_absent);
-  const json* postgres = in.object("arm.postgres", &postgres_absent);
+  const json* openai = in.object(entries::kOpenAi, &openai_absent);
+  const json* postgres = in.object(entries::kPostgres, &postgres_absent);
   // An endpoint's zone groups may hold its only record of its IPs: a group that could not be
   // fetched leaves the A-record checks without ground, which is an error, not a failure.
   if (const auto e = snapshot.find("entries"); e != snapshot.end() && e->is_object())
     for (const auto& [name, entry_json] : e->items())
-      if (name.rfind("arm.pe_zone_groups.", 0) == 0 && !entry_json.value("ok", false) &&
+      if (entries::is_pe_zone_groups(name) && !entry_json.value("ok", false) &&
           !entry_is_not_found(snapshot, name))
         in.block(entry_error(snapshot, name));
   if (in.blocked()) return in.cannot_judge();
@@ -388,7 +389,7 @@ Judgement judge_private_dns(const json& snapshot) {
     const std::string zone_id = arm_id(snapshot, "Microsoft.Network/privateDnsZones/" + zone.name);
     if (zone.absent) {
       j.findings.push_back({"zone " + zone.name + " exists", false, "private DNS zone " + zone.name,
-                            absence(snapshot, "arm.dns.zone." + zone.name), zone_id});
+                            absence(snapshot, entries::dns_zone(zone.name)), zone_id});
       continue;
     }
     j.findings.push_back({"zone " + zone.name + " exists", true, "private DNS zone " + zone.name, "exists",
@@ -430,7 +431,7 @@ Judgement judge_private_dns(const json& snapshot) {
   const std::string openai_id = arm_id(snapshot, "Microsoft.CognitiveServices/accounts/" + account);
   if (openai_absent)
     j.findings.push_back({"private endpoint to the OpenAI account exists", false, "OpenAI account " + account,
-                          absence(snapshot, "arm.openai"), openai_id});
+                          absence(snapshot, entries::kOpenAi), openai_id});
   else
     judge_endpoint({"OpenAI account", id_or(*openai, openai_id), "openai.azure.com"}, *endpoints, zones, snapshot,
                    j.findings);
@@ -439,7 +440,7 @@ Judgement judge_private_dns(const json& snapshot) {
   const std::string postgres_id = arm_id(snapshot, "Microsoft.DBforPostgreSQL/flexibleServers/" + server);
   if (postgres_absent) {
     j.findings.push_back({"private endpoint to the Postgres server exists", false, "Flexible Server " + server,
-                          absence(snapshot, "arm.postgres"), postgres_id});
+                          absence(snapshot, entries::kPostgres), postgres_id});
   } else if (vnet_integrated(*postgres)) {
     // A VNet-integrated server cannot take a private endpoint; its DNS is its own zone.
     j.findings.push_back({"Postgres reached without a private endpoint", true,

@@ -21,7 +21,7 @@
 //                          "code": "ResourceNotFound", "message": "..."}}
 //   }
 // }
-// Entry names are fixed (see inventory_plan() in src/inventory/collector.h); a rule that needs an
+// Entry names are fixed (src/rules/inventory_entries.h); a rule that needs an
 // entry which is an error ends in `error` naming the entry, except where absence is the
 // finding (a 404 on a resource that must exist is a `fail`, not an `error`).
 #include <nlohmann/json.hpp>
@@ -57,7 +57,7 @@ struct Judgement {
 const nlohmann::json* entry(const nlohmann::json& snapshot, const std::string& name);
 // The entry's value when ok; nothing otherwise.
 const nlohmann::json* entry_value(const nlohmann::json& snapshot, const std::string& name);
-// "arm.postgres: not-found 404 ResourceNotFound: The Resource ... was not found." for an error entry.
+// `arm.postgres: not-found 404 ResourceNotFound: The Resource ... was not found.` for an error entry.
 std::string entry_error(const nlohmann::json& snapshot, const std::string& name);
 bool entry_is_not_found(const nlohmann::json& snapshot, const std::string& name);
 std::string config_value(const nlohmann::json& snapshot, const std::string& variable);

@@ -8,6 +8,7 @@
 #include <set>
 #include <vector>
 
+#include "rules/inventory_entries.h"
 #include "rules/snapshot_reader.h"
 #include "runtime/text.h"
 
@@ -68,7 +69,7 @@ std::string resource(const std::string& kind, const std::string& ns, const std::
 
 Finding deployment_missing(const json& snapshot, const KubeNames& n) {
   return {"deployment exists", false, "Deployment " + n.deployment + " in namespace " + n.ns,
-          absence(snapshot, "kube.deployment"), resource("Deployment", n.ns, n.deployment)};
+          absence(snapshot, entries::kDeployment), resource("Deployment", n.ns, n.deployment)};
 }
 
 const json& template_labels(const json& deployment) {
@@ -196,9 +197,9 @@ Judgement judge_deployment(const json& snapshot) {
   const KubeNames n = kube_names(snapshot);
   EntryReader in(snapshot);
   bool deployment_absent = false, endpoints_absent = false;
-  const json* deployment = in.object("kube.deployment", &deployment_absent);
-  const json* services = in.items("kube.services");
-  const json* endpoints = in.object("kube.endpoints", &endpoints_absent);
+  const json* deployment = in.object(entries::kDeployment, &deployment_absent);
+  const json* services = in.items(entries::kServices);
+  const json* endpoints = in.object(entries::kEndpoints, &endpoints_absent);
   if (in.blocked()) return in.cannot_judge();
 
   Judgement j;
@@ -249,7 +250,7 @@ Judgement judge_deployment(const json& snapshot) {
   const std::string endpoints_id = resource("Endpoints", n.ns, n.service);
   if (endpoints_absent) {
     j.findings.push_back({"service has ready endpoints", false, "at least 1 ready address",
-                          absence(snapshot, "kube.endpoints"), endpoints_id});
+                          absence(snapshot, entries::kEndpoints), endpoints_id});
   } else {
     std::size_t ready = 0, not_ready = 0;
     for (const auto& subset : array_at(*endpoints, {"subsets"})) {
@@ -268,7 +269,7 @@ Judgement judge_acr_images(const json& snapshot) {
   if (acr.empty()) return Judgement::cannot_judge("config: ACR_LOGIN_SERVER is not set");
   EntryReader in(snapshot);
   bool deployment_absent = false;
-  const json* deployment = in.object("kube.deployment", &deployment_absent);
+  const json* deployment = in.object(entries::kDeployment, &deployment_absent);
   if (in.blocked()) return in.cannot_judge();
 
   Judgement j;
@@ -308,9 +309,9 @@ Judgement judge_internal_only(const json& snapshot) {
   const KubeNames n = kube_names(snapshot);
   EntryReader in(snapshot);
   bool deployment_absent = false;
-  const json* deployment = in.object("kube.deployment", &deployment_absent);
-  const json* services = in.items("kube.services");
-  const json* ingresses = in.items("kube.ingresses");
+  const json* deployment = in.object(entries::kDeployment, &deployment_absent);
+  const json* services = in.items(entries::kServices);
+  const json* ingresses = in.items(entries::kIngresses);
   if (in.blocked()) return in.cannot_judge();
 
   Judgement j;
@@ -372,16 +373,16 @@ Judgement judge_rollback_possible(const json& snapshot) {
   const KubeNames n = kube_names(snapshot);
   EntryReader in(snapshot);
   bool deployment_absent = false;
-  const json* deployment = in.object("kube.deployment", &deployment_absent);
-  const json* replicasets = in.items("kube.replicasets");
-  const json* dry_run = in.object("kube.rollout_undo_dry_run", nullptr);
+  const json* deployment = in.object(entries::kDeployment, &deployment_absent);
+  const json* replicasets = in.items(entries::kReplicaSets);
+  const json* dry_run = in.object(entries::kRolloutUndoDryRun, nullptr);
   if (in.blocked()) return in.cannot_judge();
 
   const auto exit_code = count_at(*dry_run, {"exit_code"}, -1);
   const std::string stdout_text = text_at(*dry_run, {"stdout"});
   const std::string message = last_line(text_at(*dry_run, {"stderr"}));
   if (exit_code != 0 && is_access_failure(message))
-    return Judgement::cannot_judge("kube.rollout_undo_dry_run: exit " + std::to_string(exit_code) + ": " + message);
+    return Judgement::cannot_judge(std::string(entries::kRolloutUndoDryRun) + ": exit " + std::to_string(exit_code) + ": " + message);
 
   Judgement j;
   const std::string deployment_id = resource("Deployment", n.ns, n.deployment);
