@@ -9,6 +9,8 @@
 
 #include "clients/azure.h"
 #include "clients/kube.h"
+#include "inventory/plan.h"
+#include "inventory/strip.h"
 #include "rules/inventory_entries.h"
 #include "runtime/secrets.h"
 #include "runtime/text.h"
@@ -84,42 +86,6 @@ json error_entry(const InventoryRequest& r, const std::string& request, long sta
           {"error", {{"kind", kind}, {"code", code}, {"message", SecretRegistry::process().mask(message)}}}};
 }
 
-// Pod templates may carry literal credentials (env values such as DATABASE_URL) and the
-// last-applied annotation repeats the whole manifest; neither is read by any rule, and neither
-// may reach the snapshot.
-void strip_pod_template(json& tmpl) {
-  auto spec = tmpl.find("spec");
-  if (spec == tmpl.end() || !spec->is_object()) return;
-  for (const char* list : {"containers", "initContainers", "ephemeralContainers"}) {
-    auto containers = spec->find(list);
-    if (containers == spec->end() || !containers->is_array()) continue;
-    for (auto& c : *containers) {
-      auto env = c.find("env");
-      if (env == c.end() || !env->is_array()) continue;
-      for (auto& e : *env)
-        if (e.is_object() && e.contains("value")) e["value"] = std::string(kMask);
-    }
-  }
-}
-
-void strip_object(json& obj) {
-  if (!obj.is_object()) return;
-  if (auto md = obj.find("metadata"); md != obj.end() && md->is_object())
-    if (auto ann = md->find("annotations"); ann != md->end() && ann->is_object())
-      ann->erase("kubectl.kubernetes.io/last-applied-configuration");
-  if (auto spec = obj.find("spec"); spec != obj.end() && spec->is_object())
-    if (auto tmpl = spec->find("template"); tmpl != spec->end() && tmpl->is_object()) strip_pod_template(*tmpl);
-  if (obj.value("kind", "") == "Secret") obj.erase("data"), obj.erase("stringData");
-}
-
-void strip_secret_material(json& j) {
-  if (j.is_object() && j.contains("items") && j["items"].is_array()) {
-    for (auto& item : j["items"]) strip_object(item);
-  } else {
-    strip_object(j);
-  }
-}
-
 std::string kubectl_request(const std::vector<std::string>& args) {
   std::string s = "kubectl";
   for (const auto& a : args) s += " " + a;
@@ -164,50 +130,6 @@ json fetch_arm(const InventoryRequest& r, const ArmClient& arm) {
 }
 
 }  // namespace
-
-json snapshot_config(const Config& cfg) {
-  json c = json::object();
-  for (const char* v : entries::kSnapshotConfig) c[v] = cfg.value(v);
-  return c;
-}
-
-std::vector<InventoryRequest> inventory_plan(const Config& cfg, const std::string& sub) {
-  std::vector<InventoryRequest> plan;
-  const std::string rg = "/subscriptions/" + sub + "/resourceGroups/" + cfg.value("AZURE_RESOURCE_GROUP");
-  auto arm = [&](std::string name, std::string path, std::string api, bool list = false) {
-    plan.push_back({std::move(name), "arm", std::move(path), std::move(api), list, {}, false});
-  };
-  const std::string pg = rg + "/providers/Microsoft.DBforPostgreSQL/flexibleServers/" + cfg.value("POSTGRES_SERVER_NAME");
-  const std::string kv = rg + "/providers/Microsoft.KeyVault/vaults/" + cfg.value("KEY_VAULT_NAME");
-  arm(entries::kPostgres, pg, "2024-08-01");
-  arm(entries::kPostgresPrivateEndpointConnections, pg + "/privateEndpointConnections", "2024-08-01", true);
-  arm(entries::kKeyVault, kv, "2023-07-01");
-  arm(entries::kKeyVaultSecrets, kv + "/secrets", "2023-07-01", true);
-  for (const auto& zone : cfg.list("PRIVATE_DNS_ZONES")) {
-    const std::string z = rg + "/providers/Microsoft.Network/privateDnsZones/" + zone;
-    arm(entries::dns_zone(zone), z, "2024-06-01");
-    arm(entries::dns_links(zone), z + "/virtualNetworkLinks", "2024-06-01", true);
-    arm(entries::dns_a_records(zone), z + "/A", "2024-06-01", true);
-  }
-  arm(entries::kPrivateEndpoints, rg + "/providers/Microsoft.Network/privateEndpoints", "2024-05-01", true);
-  arm(entries::kOpenAi, rg + "/providers/Microsoft.CognitiveServices/accounts/" + cfg.value("OPENAI_ACCOUNT_NAME"),
-      "2024-10-01");
-  arm(entries::kNsgs, rg + "/providers/Microsoft.Network/networkSecurityGroups", "2024-05-01", true);
-
-  const std::string ns = cfg.value("LANGFUSE_NAMESPACE");
-  const std::string deploy = cfg.value("LANGFUSE_DEPLOYMENT");
-  const std::string svc = cfg.value("LANGFUSE_SERVICE");
-  auto kube = [&](std::string name, std::vector<std::string> args, bool raw = false) {
-    plan.push_back({std::move(name), "kubectl", "", "", false, std::move(args), raw});
-  };
-  kube(entries::kDeployment, {"get", "deployment", deploy, "-n", ns, "-o", "json"});
-  kube(entries::kReplicaSets, {"get", "replicasets", "-n", ns, "-o", "json"});
-  kube(entries::kServices, {"get", "services", "-n", ns, "-o", "json"});
-  kube(entries::kEndpoints, {"get", "endpoints", svc, "-n", ns, "-o", "json"});
-  kube(entries::kIngresses, {"get", "ingresses", "-n", ns, "-o", "json"});
-  kube(entries::kRolloutUndoDryRun, {"rollout", "undo", "deployment/" + deploy, "-n", ns, "--dry-run=server"}, true);
-  return plan;
-}
 
 json collect_inventory(const Config& cfg, Clock& clock, const ProgressLog& log) {
   json snap = {{"schema", 1},
@@ -261,9 +183,7 @@ json collect_inventory(const Config& cfg, Clock& clock, const ProgressLog& log) 
   auto cloud = std::async(std::launch::async, [&] { return timed([&] { return az.cloud(); }); });
   auto token = std::async(std::launch::async,
                           [&] { return timed([&] { return az.access_token(""); }); });
-  const auto early_plan = inventory_plan(cfg, cfg.value("AZURE_SUBSCRIPTION_ID"));
-  for (const auto& r : early_plan)
-    if (r.source == "kubectl") kube_queue.push([&, r] { put(r.name, fetch_kube(r, kubectl, give_up_at)); });
+  for (const auto& r : kube_plan(cfg)) kube_queue.push([&, r] { put(r.name, fetch_kube(r, kubectl, give_up_at)); });
 
   auto acc = account.get();
   auto cl = cloud.get();
@@ -296,30 +216,19 @@ json collect_inventory(const Config& cfg, Clock& clock, const ProgressLog& log) 
     blocked_kind = "config";
     blocked = "AZURE_RESOURCE_GROUP is required";
   }
-  const auto plan = inventory_plan(cfg, sub);
   std::optional<ArmClient> arm;
   if (blocked.empty()) arm.emplace(endpoint, tok.value(), http, cfg, arm_give_up_at);
-  for (const auto& r : plan) {
-    if (r.source != "arm") continue;
+  for (const auto& r : arm_plan(cfg, sub)) {
     if (!blocked.empty()) {
       put(r.name, error_entry(r, "GET " + r.path + "?api-version=" + r.api_version, 0, blocked_kind, "", blocked, 0));
       continue;
     }
     queue.push([&, r] {
       json result = fetch_arm(r, *arm);
-      // Where a DNS zone group does the DNS work, an endpoint's IPs are only in the group's
-      // record sets: fetch each endpoint's groups once the endpoints are known.
-      if (r.name == entries::kPrivateEndpoints && result.value("ok", false)) {
-        for (const auto& pe : result["value"]) {
-          if (!pe.is_object()) continue;
-          const std::string id = pe.contains("id") && pe["id"].is_string() ? pe["id"].get<std::string>() : "";
-          const std::string pe_name = pe.contains("name") && pe["name"].is_string() ? pe["name"].get<std::string>() : "";
-          if (id.empty() || pe_name.empty()) continue;
-          InventoryRequest groups{entries::pe_zone_groups(pe_name), "arm", id + "/privateDnsZoneGroups", "2024-05-01",
-                                  true, {}, false};
+      // The endpoints' DNS zone groups can only be asked for once the endpoints are known.
+      if (r.name == entries::kPrivateEndpoints && result.value("ok", false))
+        for (const auto& groups : zone_group_requests(result["value"]))
           queue.push([&, groups] { put(groups.name, fetch_arm(groups, *arm)); });
-        }
-      }
       put(r.name, std::move(result));
     });
   }
