@@ -13,7 +13,7 @@ TEST_F(DEV043, DeploymentIsRolledOutBehindClusterIpService) {
 }
 
 TEST_F(DEV043, EveryImageIsPinnedFromAcr) {
-  if (const auto* s = snapshot()) assert_judgement(judge_acr_images(*s), "LangFuse images pinned from " + config().value("ACR_LOGIN_SERVER"));
+  if (const auto* s = snapshot()) assert_judgement(judge_acr_images(*s), "LangFuse images pinned from " + config_value(*s, "ACR_LOGIN_SERVER"));
 }
 
 TEST_F(DEV043, NoPublicRouteReachesLangfuse) {

@@ -45,7 +45,6 @@ std::vector<InventoryRequest> arm_plan(const Config& cfg, const std::string& sub
   arm(entries::kPrivateEndpoints, rg + "/providers/Microsoft.Network/privateEndpoints", "2024-05-01", true);
   arm(entries::kOpenAi, rg + "/providers/Microsoft.CognitiveServices/accounts/" + cfg.value("OPENAI_ACCOUNT_NAME"),
       "2024-10-01");
-  arm(entries::kNsgs, rg + "/providers/Microsoft.Network/networkSecurityGroups", "2024-05-01", true);
   return plan;
 }
 

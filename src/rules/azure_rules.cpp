@@ -40,10 +40,9 @@ std::string id_or(const json& resource, const std::string& fallback) {
   return id.empty() ? fallback : id;
 }
 
-std::string postgres_server_name(const json& snapshot) {
-  const std::string name = config_value(snapshot, "POSTGRES_SERVER_NAME");
-  return name.empty() ? "nsc-pg-langfuse-dev" : name;
-}
+// The snapshot's config holds effective values (the catalogue's default included), so there is
+// nothing to fall back on here.
+std::string postgres_server_name(const json& snapshot) { return config_value(snapshot, "POSTGRES_SERVER_NAME"); }
 
 // A non-empty delegated subnet is the VNet-integration model; without one the server is in
 // public-access mode, where Private Link is the only private path.

@@ -17,7 +17,6 @@ inline constexpr char kKeyVault[] = "arm.keyvault";
 inline constexpr char kKeyVaultSecrets[] = "arm.keyvault.secrets";  // names and attributes, never values
 inline constexpr char kPrivateEndpoints[] = "arm.private_endpoints";
 inline constexpr char kOpenAi[] = "arm.openai";
-inline constexpr char kNsgs[] = "arm.nsgs";  // the resource group's network security groups
 
 // Per private DNS zone (one of PRIVATE_DNS_ZONES): the zone, its virtual network links, its A records.
 inline std::string dns_zone(std::string_view zone) { return "arm.dns.zone." + std::string(zone); }

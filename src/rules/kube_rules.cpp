@@ -56,11 +56,10 @@ struct KubeNames {
   std::string ns, deployment, service;
 };
 
+// Effective values, as collected: the catalogue's defaults are already in the snapshot.
 KubeNames kube_names(const json& snapshot) {
-  auto or_default = [](std::string v, const char* d) { return v.empty() ? std::string(d) : v; };
-  return {or_default(config_value(snapshot, "LANGFUSE_NAMESPACE"), "default"),
-          or_default(config_value(snapshot, "LANGFUSE_DEPLOYMENT"), "langfuse"),
-          or_default(config_value(snapshot, "LANGFUSE_SERVICE"), "langfuse-internal")};
+  return {config_value(snapshot, "LANGFUSE_NAMESPACE"), config_value(snapshot, "LANGFUSE_DEPLOYMENT"),
+          config_value(snapshot, "LANGFUSE_SERVICE")};
 }
 
 std::string resource(const std::string& kind, const std::string& ns, const std::string& name) {
