@@ -18,17 +18,17 @@
 //                          Each visible row matching every "match" column fires one alert
 //                          (two with double_fire, none with never_fire).
 //
-// KQL understood by the query endpoint: `<Table>` followed by any of `| where <cond> [and <cond>]`
-// (cond: col == v, col != v, col =~ v, col in (v, ...), col has v, col contains v; v a quoted
-// string or a number), `| project c1, c2`, `| take N` / `| limit N`, `| count`. Anything else is a
-// 400 SyntaxError; an unknown table or column is a 400 SemanticError (SEM0100).
+// The KQL the query endpoint understands is kql.h's; this file resolves the workspace, the time
+// window and the table's schema and rows, and answers with the engine's table or its 400.
 #include <algorithm>
 #include <chrono>
 #include <mutex>
 #include <optional>
 #include <regex>
+#include <variant>
 #include <vector>
 
+#include "kql.h"
 #include "runtime/text.h"
 #include "service.h"
 
@@ -68,17 +68,6 @@ struct Row {
 struct Alert {
   json body;
   Clock::time_point visible_at;
-};
-
-struct QueryError {
-  std::string code;       // SyntaxError | SemanticError
-  std::string message;    // the middle level
-  json inner;             // the innermost error
-};
-
-struct Condition {
-  std::string column, op;
-  std::vector<json> values;
 };
 
 class Monitor final : public Service {
@@ -261,109 +250,9 @@ class Monitor final : public Service {
     reply_json(res, status, {{"error", err}});
   }
 
-  static void bad_query(httplib::Response& res, const QueryError& e) {
+  static void bad_query(httplib::Response& res, const kql::QueryError& e) {
     query_error(res, 400, "BadArgumentError", "The request had some invalid properties",
                 {{"code", e.code}, {"message", e.message}, {"innererror", e.inner}});
-  }
-
-  static QueryError syntax(const std::string& token, std::size_t pos) {
-    return {"SyntaxError", "A recognition error occurred in the query.",
-            {{"code", "SYN0002"},
-             {"message", "Query could not be parsed at '" + token + "' on line [1," + std::to_string(pos) + "]"},
-             {"line", 1},
-             {"pos", pos},
-             {"token", token}}};
-  }
-
-  static QueryError semantic(const std::string& message) {
-    return {"SemanticError", "A semantic error occurred.", {{"code", "SEM0100"}, {"message", message}}};
-  }
-
-  // Splits on '|' outside quotes, remembering where each part starts.
-  static std::vector<std::pair<std::string, std::size_t>> pipe_parts(const std::string& q) {
-    std::vector<std::pair<std::string, std::size_t>> out;
-    std::string cur;
-    std::size_t start = 0;
-    char quote = 0;
-    for (std::size_t i = 0; i < q.size(); ++i) {
-      const char c = q[i];
-      if (quote) {
-        if (c == quote) quote = 0;
-      } else if (c == '"' || c == '\'') {
-        quote = c;
-      } else if (c == '|') {
-        out.emplace_back(cur, start);
-        cur.clear();
-        start = i + 1;
-        continue;
-      }
-      cur += c;
-    }
-    out.emplace_back(cur, start);
-    return out;
-  }
-
-  static std::optional<json> literal(const std::string& text) {
-    const std::string t = trim(text);
-    if (t.size() >= 2 && (t.front() == '"' || t.front() == '\'') && t.back() == t.front())
-      return json(t.substr(1, t.size() - 2));
-    const json number = json::parse(t, nullptr, false);
-    if (!number.is_discarded() && (number.is_number() || number.is_boolean())) return number;
-    return std::nullopt;
-  }
-
-  static std::optional<Condition> parse_condition(const std::string& text) {
-    static const std::regex kIn(R"(^\s*([A-Za-z_][A-Za-z0-9_]*)\s+in\s*\((.*)\)\s*$)");
-    static const std::regex kCompare(R"(^\s*([A-Za-z_][A-Za-z0-9_]*)\s*(==|!=|=~|\bhas\b|\bcontains\b)\s*(.+?)\s*$)");
-    std::smatch m;
-    Condition c;
-    if (std::regex_match(text, m, kIn)) {
-      c.column = m[1];
-      c.op = "in";
-      // Values are quoted strings or numbers; commas inside quotes stay with their value.
-      std::string cur;
-      char quote = 0;
-      const std::string list = m[2];
-      for (char ch : list) {
-        if (quote) {
-          if (ch == quote) quote = 0;
-        } else if (ch == '"' || ch == '\'') {
-          quote = ch;
-        } else if (ch == ',') {
-          auto v = literal(cur);
-          if (!v) return std::nullopt;
-          c.values.push_back(*v);
-          cur.clear();
-          continue;
-        }
-        cur += ch;
-      }
-      auto v = literal(cur);
-      if (!v) return std::nullopt;
-      c.values.push_back(*v);
-      return c;
-    }
-    if (std::regex_match(text, m, kCompare)) {
-      c.column = m[1];
-      c.op = m[2];
-      auto v = literal(m[3]);
-      if (!v) return std::nullopt;
-      c.values.push_back(*v);
-      return c;
-    }
-    return std::nullopt;
-  }
-
-  static bool holds(const Condition& c, const json& cell) {
-    const auto text = [](const json& j) { return j.is_string() ? j.get<std::string>() : j.dump(); };
-    if (c.op == "==") return cell == c.values[0];
-    if (c.op == "!=") return cell != c.values[0];
-    if (c.op == "=~") return iequals(text(cell), text(c.values[0]));
-    if (c.op == "has" || c.op == "contains")
-      return to_lower(text(cell)).find(to_lower(text(c.values[0]))) != std::string::npos;
-    for (const auto& v : c.values)
-      if (cell == v) return true;
-    return false;
   }
 
   void query(const httplib::Request& req, httplib::Response& res) {
@@ -372,17 +261,17 @@ class Monitor final : public Service {
       return query_error(res, 401, "AuthorizationRequiredError", "Valid authentication was not provided");
     if (!bearer_ok(req))
       return query_error(res, 401, "InvalidTokenError", "The provided authentication is not valid for this resource");
-    std::string kql;
+    std::string query_text;
     std::string timespan;
     if (req.method == "POST") {
       const json body = json::parse(req.body, nullptr, false);
       if (body.is_discarded() || !body.is_object() || !body.contains("query") || !body["query"].is_string())
         return query_error(res, 400, "BadArgumentError", "The request had some invalid properties",
                            {{"code", "QueryValidationError"}, {"message", "Query is missing or is not a string"}});
-      kql = body["query"].get<std::string>();
+      query_text = body["query"].get<std::string>();
       if (body.contains("timespan") && body["timespan"].is_string()) timespan = body["timespan"].get<std::string>();
     } else {
-      kql = req.get_param_value("query");
+      query_text = req.get_param_value("query");
       timespan = req.get_param_value("timespan");
     }
     bool known_workspace = false;
@@ -410,37 +299,29 @@ class Monitor final : public Service {
       }
     }
 
-    const auto parts = pipe_parts(kql);
-    const std::string table_name = trim(parts[0].first);
-    static const std::regex kIdent(R"(^[A-Za-z_][A-Za-z0-9_]*$)");
-    if (!std::regex_match(table_name, kIdent))
-      return bad_query(res, syntax(table_name.empty() ? "<EOF>" : table_name, parts[0].second));
+    const auto table_name = kql::table_of(query_text);
+    if (auto* e = std::get_if<kql::QueryError>(&table_name)) return bad_query(res, *e);
+    const std::string& table = std::get<std::string>(table_name);
     // The table's schema: TenantId, the stream's columns, Type.
     json columns = json::array({{{"name", "TenantId"}, {"type", "string"}}});
     bool table_known = false;
     for (auto& [dcr_id, dcr] : member(section(), "data_collection_rules").items()) {
       if (!iequals(dcr.value("workspace_id", ""), workspace)) continue;
       for (auto& [stream_name, stream] : member(dcr, "streams").items()) {
-        if (!iequals(stream.value("table", ""), table_name) || table_known) continue;
+        if (!iequals(stream.value("table", ""), table) || table_known) continue;
         table_known = true;
         for (const auto& c : stream.value("columns", json::array())) columns.push_back(c);
       }
     }
-    if (!table_known)
-      return bad_query(res, semantic("Failed to resolve table or column expression named '" + table_name + "'"));
+    if (!table_known) return bad_query(res, kql::unknown_table(table));
     columns.push_back({{"name", "Type"}, {"type", "string"}});
-    const auto has_column = [&](const std::string& name) {
-      for (const auto& c : columns)
-        if (c.value("name", "") == name) return true;
-      return false;
-    };
 
     std::vector<json> rows;
     {
       std::lock_guard lock(mu_);
       const auto now = Clock::now();
       for (const auto& r : rows_) {
-        if (!iequals(r.workspace, workspace) || !iequals(r.table, table_name) || r.visible_at > now) continue;
+        if (!iequals(r.workspace, workspace) || !iequals(r.table, table) || r.visible_at > now) continue;
         if ((from && r.generated < *from) || (to && r.generated > *to)) continue;
         json cells = r.values;
         cells["TenantId"] = workspace;
@@ -448,99 +329,9 @@ class Monitor final : public Service {
         rows.push_back(cells);
       }
     }
-    bool counted = false;
-    for (std::size_t i = 1; i < parts.size(); ++i) {
-      const std::string op = trim(parts[i].first);
-      const std::size_t pos = parts[i].second + 1;
-      static const std::regex kWhere(R"(^where\s+(.+)$)");
-      static const std::regex kTake(R"(^(take|limit)\s+(\d+)$)");
-      static const std::regex kProject(R"(^project\s+(.+)$)");
-      std::smatch m;
-      if (std::regex_match(op, m, kWhere)) {
-        std::vector<Condition> conditions;
-        for (const auto& piece : split_on_and(m[1])) {
-          auto c = parse_condition(piece);
-          if (!c) return bad_query(res, syntax(trim(piece), pos));
-          if (!has_column(c->column))
-            return bad_query(
-                res, semantic("'where' operator: Failed to resolve column or scalar expression named '" + c->column + "'"));
-          conditions.push_back(*c);
-        }
-        std::erase_if(rows, [&](const json& r) {
-          for (const auto& c : conditions)
-            if (!holds(c, r.value(c.column, json()))) return true;
-          return false;
-        });
-      } else if (std::regex_match(op, m, kTake)) {
-        const auto n = static_cast<std::size_t>(std::stoul(m[2]));
-        if (rows.size() > n) rows.resize(n);
-      } else if (std::regex_match(op, m, kProject)) {
-        json projected = json::array();
-        for (const auto& name : split_list(m[1].str(), ',')) {
-          bool found = false;
-          for (const auto& c : columns)
-            if (c.value("name", "") == name) {
-              projected.push_back(c);
-              found = true;
-            }
-          if (!found)
-            return bad_query(res,
-                             semantic("'project' operator: Failed to resolve scalar expression named '" + name + "'"));
-        }
-        columns = projected;
-      } else if (op == "count" && i + 1 == parts.size()) {
-        counted = true;
-      } else {
-        const std::string token = op.substr(0, op.find(' '));
-        return bad_query(res, syntax(token.empty() ? "<EOF>" : token, pos));
-      }
-    }
-    json table = {{"name", "PrimaryResult"}};
-    if (counted) {
-      table["columns"] = json::array({{{"name", "Count"}, {"type", "long"}}});
-      table["rows"] = json::array({json::array({rows.size()})});
-    } else {
-      table["columns"] = columns;
-      table["rows"] = json::array();
-      for (const auto& r : rows) {
-        json cells = json::array();
-        for (const auto& c : columns) {
-          const json cell = r.value(c.value("name", ""), json());
-          if (c.value("type", "") == "dynamic" && !cell.is_null() && !cell.is_string()) {
-            cells.push_back(cell.dump());
-          } else if (c.value("type", "") == "datetime" && cell.is_string()) {
-            const auto t = parse_utc(cell.get<std::string>());
-            cells.push_back(t ? json(utc_iso(*t)) : cell);
-          } else {
-            cells.push_back(cell);
-          }
-        }
-        table["rows"].push_back(cells);
-      }
-    }
-    reply_json(res, 200, {{"tables", json::array({table})}});
-  }
-
-  static std::vector<std::string> split_on_and(const std::string& text) {
-    std::vector<std::string> out;
-    std::string cur;
-    char quote = 0;
-    for (std::size_t i = 0; i < text.size(); ++i) {
-      const char c = text[i];
-      if (quote) {
-        if (c == quote) quote = 0;
-      } else if (c == '"' || c == '\'') {
-        quote = c;
-      } else if (text.compare(i, 5, " and ") == 0) {
-        out.push_back(cur);
-        cur.clear();
-        i += 4;
-        continue;
-      }
-      cur += c;
-    }
-    out.push_back(cur);
-    return out;
+    auto result = kql::run(query_text, std::move(columns), std::move(rows));
+    if (auto* e = std::get_if<kql::QueryError>(&result)) return bad_query(res, *e);
+    reply_json(res, 200, {{"tables", json::array({std::get<json>(result)})}});
   }
 
   mutable std::mutex mu_;
