@@ -125,7 +125,9 @@ void DodCase::assert_judgement(const Judgement& j, const std::string& headline) 
     record_evidence(file.value());
     where = " (evidence: " + file.value().string() + ")";
   }
-  if (j.outcome == Outcome::error) return record_error("could not judge " + item().id + ": " + j.error + where);
+  // A case shared by several rows is named by its test, so no row's reason names another row.
+  const std::string subject = items_.size() == 1 ? item().id : test_name();
+  if (j.outcome == Outcome::error) return record_error("could not judge " + subject + ": " + j.error + where);
   if (j.outcome == Outcome::fail) FAIL() << SecretRegistry::process().mask(j.failure_summary()) << where;
 }
 

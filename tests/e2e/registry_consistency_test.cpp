@@ -3,7 +3,10 @@
 // matches nothing, or a label that drifted all fail here.
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
 #include <nlohmann/json.hpp>
+#include <regex>
 #include <sstream>
 
 #include "e2e/support.h"
@@ -57,6 +60,37 @@ TEST(RegistryConsistency, EveryRegistryCaseIsCompiledAndEveryCompiledCaseHasARow
   ASSERT_FALSE(compiled.empty());
   for (const auto& t : registry_tests(reg)) EXPECT_TRUE(compiled.count(t)) << "row names a case that is not compiled: " << t;
   for (const auto& c : compiled) EXPECT_TRUE(registry_tests(reg).count(c)) << "compiled case has no row: " << c;
+}
+
+// The cases a suite file defines, as "Fixture.Name", read from its TEST_F lines.
+std::set<std::string> cases_defined_in(const std::filesystem::path& file) {
+  std::ifstream in(file);
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  static const std::regex kTestF(R"(TEST_F\(\s*(\w+)\s*,\s*(\w+)\s*\))");
+  std::set<std::string> out;
+  for (std::sregex_iterator m(text.begin(), text.end(), kTestF), end; m != end; ++m)
+    out.insert((*m)[1].str() + "." + (*m)[2].str());
+  return out;
+}
+
+// A row from labels/dod.json reaches its case in the file it names, and a ticket's rows live in
+// the ticket's file: DEV-045 -> suites/dev045.cpp. Runbook sections without a ticket id name
+// their own file (suites/rollback.cpp, suites/guardrail.cpp).
+TEST(RegistryConsistency, EveryRowsCasesAreDefinedInTheSuiteFileItsTicketNames) {
+  static const std::regex kTicketId(R"(^(DEV|ADR)-(\d+)$)");
+  const auto reg = registry();
+  for (const auto& i : reg.items()) {
+    ASSERT_FALSE(i.suite.empty()) << i.id << " names no suite file";
+    const auto file = source_dir() / i.suite;
+    ASSERT_TRUE(std::filesystem::is_regular_file(file)) << i.id << " names " << i.suite << ", which does not exist";
+    std::smatch m;
+    if (std::regex_match(i.ticket, m, kTicketId)) {
+      EXPECT_EQ(i.suite, "suites/" + to_lower(m[1].str()) + m[2].str() + ".cpp") << i.id << " of " << i.ticket;
+    }
+    const auto defined = cases_defined_in(file);
+    for (const auto& test : i.tests)
+      EXPECT_TRUE(defined.count(test)) << i.id << " names " << test << ", which " << i.suite << " does not define";
+  }
 }
 
 TEST(RegistryConsistency, EveryRegistryCaseIsOneCtestTestWithItsLabelsAndTimeout) {
