@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <optional>
 #include <regex>
+#include <string_view>
 
 #include "runtime/text.h"
 
@@ -28,27 +29,33 @@ QueryError semantic(const std::string& message) {
   return {"SemanticError", "A semantic error occurred.", {{"code", "SEM0100"}, {"message", message}}};
 }
 
-// Splits on '|' outside quotes, remembering where each part starts.
-std::vector<std::pair<std::string, std::size_t>> pipe_parts(const std::string& q) {
-  std::vector<std::pair<std::string, std::size_t>> out;
+struct Part {
+  std::string text;
+  std::size_t start;  // offset of the part in the text it was split from
+};
+
+// Splits at every `separator` outside single or double quotes.
+std::vector<Part> split_outside_quotes(const std::string& text, std::string_view separator) {
+  std::vector<Part> out;
   std::string cur;
   std::size_t start = 0;
   char quote = 0;
-  for (std::size_t i = 0; i < q.size(); ++i) {
-    const char c = q[i];
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
     if (quote) {
       if (c == quote) quote = 0;
     } else if (c == '"' || c == '\'') {
       quote = c;
-    } else if (c == '|') {
-      out.emplace_back(cur, start);
+    } else if (text.compare(i, separator.size(), separator) == 0) {
+      out.push_back({cur, start});
       cur.clear();
+      i += separator.size() - 1;
       start = i + 1;
       continue;
     }
     cur += c;
   }
-  out.emplace_back(cur, start);
+  out.push_back({cur, start});
   return out;
 }
 
@@ -70,26 +77,11 @@ std::optional<Condition> parse_condition(const std::string& text) {
     c.column = m[1];
     c.op = "in";
     // Values are quoted strings or numbers; commas inside quotes stay with their value.
-    std::string cur;
-    char quote = 0;
-    const std::string list = m[2];
-    for (char ch : list) {
-      if (quote) {
-        if (ch == quote) quote = 0;
-      } else if (ch == '"' || ch == '\'') {
-        quote = ch;
-      } else if (ch == ',') {
-        auto v = literal(cur);
-        if (!v) return std::nullopt;
-        c.values.push_back(*v);
-        cur.clear();
-        continue;
-      }
-      cur += ch;
+    for (const auto& part : split_outside_quotes(m[2], ",")) {
+      auto v = literal(part.text);
+      if (!v) return std::nullopt;
+      c.values.push_back(*v);
     }
-    auto v = literal(cur);
-    if (!v) return std::nullopt;
-    c.values.push_back(*v);
     return c;
   }
   if (std::regex_match(text, m, kCompare)) {
@@ -115,35 +107,13 @@ bool holds(const Condition& c, const json& cell) {
   return false;
 }
 
-std::vector<std::string> split_on_and(const std::string& text) {
-  std::vector<std::string> out;
-  std::string cur;
-  char quote = 0;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    if (quote) {
-      if (c == quote) quote = 0;
-    } else if (c == '"' || c == '\'') {
-      quote = c;
-    } else if (text.compare(i, 5, " and ") == 0) {
-      out.push_back(cur);
-      cur.clear();
-      i += 4;
-      continue;
-    }
-    cur += c;
-  }
-  out.push_back(cur);
-  return out;
-}
-
 }  // namespace
 
 std::variant<std::string, QueryError> table_of(const std::string& query) {
-  const auto parts = pipe_parts(query);
-  const std::string table_name = trim(parts[0].first);
+  const auto parts = split_outside_quotes(query, "|");
+  const std::string table_name = trim(parts[0].text);
   static const std::regex kIdent(R"(^[A-Za-z_][A-Za-z0-9_]*$)");
-  if (!std::regex_match(table_name, kIdent)) return syntax(table_name.empty() ? "<EOF>" : table_name, parts[0].second);
+  if (!std::regex_match(table_name, kIdent)) return syntax(table_name.empty() ? "<EOF>" : table_name, parts[0].start);
   return table_name;
 }
 
@@ -157,20 +127,20 @@ std::variant<json, QueryError> run(const std::string& query, json columns, std::
       if (c.value("name", "") == name) return true;
     return false;
   };
-  const auto parts = pipe_parts(query);
+  const auto parts = split_outside_quotes(query, "|");
   bool counted = false;
   for (std::size_t i = 1; i < parts.size(); ++i) {
-    const std::string op = trim(parts[i].first);
-    const std::size_t pos = parts[i].second + 1;
+    const std::string op = trim(parts[i].text);
+    const std::size_t pos = parts[i].start + 1;
     static const std::regex kWhere(R"(^where\s+(.+)$)");
     static const std::regex kTake(R"(^(take|limit)\s+(\d+)$)");
     static const std::regex kProject(R"(^project\s+(.+)$)");
     std::smatch m;
     if (std::regex_match(op, m, kWhere)) {
       std::vector<Condition> conditions;
-      for (const auto& piece : split_on_and(m[1])) {
-        auto c = parse_condition(piece);
-        if (!c) return syntax(trim(piece), pos);
+      for (const auto& part : split_outside_quotes(m[1], " and ")) {
+        auto c = parse_condition(part.text);
+        if (!c) return syntax(trim(part.text), pos);
         if (!has_column(c->column))
           return semantic("'where' operator: Failed to resolve column or scalar expression named '" + c->column + "'");
         conditions.push_back(*c);

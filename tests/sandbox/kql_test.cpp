@@ -42,6 +42,11 @@ TEST(Kql, CaseInsensitiveEqualityMatchesWhereEqualityDoesNot) {
   EXPECT_EQ(table("T | where AlertName == 'langfuse-slow' | count")["rows"], json::array({json::array({0})}));
 }
 
+TEST(Kql, SeparatorsInsideQuotesBelongToTheValue) {
+  EXPECT_EQ(table("T | where AlertName in ('x, y', \"db-cpu\") | count")["rows"], json::array({json::array({1})}));
+  EXPECT_EQ(table("T | where AlertName == 'a and b|c' | count")["rows"], json::array({json::array({0})}));
+}
+
 TEST(Kql, TakeLimitsTheRowsAndDatetimesComeBackNormalised) {
   const json t = table("T | take 1");
   ASSERT_EQ(t["rows"].size(), 1u);
