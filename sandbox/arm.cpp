@@ -8,7 +8,8 @@
 //                  the body leaves them out. Key Vault secrets never carry properties.value.
 //   api_versions   {"<Namespace/type>": ["<version>", ...]}: the accepted versions per type (a
 //                  child type falls back to its top-level type); a type listed nowhere is unknown
-//                  (404 InvalidResourceType). "Microsoft.Resources/resourceGroups" and
+//                  (404 InvalidResourceType). GET /subscriptions/S/providers/<Namespace> lists
+//                  them as the provider's resourceTypes, newest first, as ARM does. "Microsoft.Resources/resourceGroups" and
 //                  "Microsoft.Resources/subscriptions" cover the ARM-native routes.
 //   locations      regions named in NoRegisteredProviderFound messages.
 //   principal      {"name", "object_id"}: the caller named in AuthorizationFailed messages.
@@ -442,10 +443,35 @@ class Arm final : public Service {
     not_found(res, segs, segs.size() > 3 ? segs[3] : "");
   }
 
+  // GET /subscriptions/S/providers/NS: what `az resource show` reads to choose an api-version.
+  // The resource types and their versions (newest first) come from "api_versions".
+  void provider_registration(httplib::Response& res, const std::string& path, const std::string& ns,
+                             const std::string& version) {
+    if (!check_version(res, "Microsoft.Resources/resourceGroups", version) ||
+        denied(res, path, "Microsoft.Resources/providers"))
+      return;
+    json types = json::array();
+    std::string canonical;
+    const json versions = arm().value("api_versions", json::object());
+    for (auto& [t, v] : versions.items()) {
+      const auto slash = t.find('/');
+      if (slash == std::string::npos || !iequals(t.substr(0, slash), ns)) continue;
+      canonical = t.substr(0, slash);
+      types.push_back({{"resourceType", t.substr(slash + 1)}, {"apiVersions", v}});
+    }
+    if (types.empty() || iequals(ns, "Microsoft.Resources")) {
+      error(res, 404, "InvalidResourceNamespace", "The resource namespace '" + ns + "' is invalid.", false);
+      return;
+    }
+    send(res, {{"id", path}, {"namespace", canonical}, {"registrationState", "Registered"}, {"resourceTypes", types}},
+         false);
+  }
+
   // Subscription-scope provider routes: alerts, and lists across every resource group.
   void subscription_provider(const httplib::Request& req, httplib::Response& res, const json& all,
                              const std::string& path, const std::vector<std::string>& segs,
                              const std::string& version) {
+    if (segs.size() == 4) return provider_registration(res, path, segs[3], version);
     if (segs.size() < 5) {
       error(res, 400, "InvalidRequestUri", "The request URI '" + req.path + "' is not valid.", true);
       return;

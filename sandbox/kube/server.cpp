@@ -164,6 +164,7 @@ void KubeService::list_or_watch(const httplib::Request& req, httplib::Response& 
 void KubeService::remove(httplib::Response& res, const ResourceType& type, const std::string& ns,
                          const std::string& name, bool dry_run) {
   json details;
+  json pending;  // the object itself, when finalizers hold it
   {
     std::lock_guard lock(mu_);
     const std::string key = object_key(type, ns, name);
@@ -171,7 +172,23 @@ void KubeService::remove(httplib::Response& res, const ResourceType& type, const
     if (it == objects_.end()) return reply_not_found(res, type, name);
     details = status_details(type, name);
     details["uid"] = str_field(it->second.obj, "/metadata/uid"_json_pointer);
-    if (!dry_run) {
+    // An object with finalizers is only marked for deletion: the API server stamps
+    // deletionTimestamp, keeps the object until a controller clears its finalizers, and answers
+    // with the object rather than a Status.
+    const json* finalizers = it->second.obj.contains("/metadata/finalizers"_json_pointer)
+                                 ? &it->second.obj["metadata"]["finalizers"]
+                                 : nullptr;
+    if (finalizers && finalizers->is_array() && !finalizers->empty()) {
+      json marked = it->second.obj;
+      if (!dry_run && !marked["metadata"].contains("deletionTimestamp")) {
+        marked["metadata"]["deletionTimestamp"] = rfc3339_now();
+        marked["metadata"]["deletionGracePeriodSeconds"] = 0;
+        put_object(key, marked);
+        marked = objects_.at(key).obj;
+        ++change_seq_;
+      }
+      pending = std::move(marked);
+    } else if (!dry_run) {
       const std::string uid = details["uid"];
       erase_object(key);
       rollouts_.erase(key);
@@ -191,6 +208,7 @@ void KubeService::remove(httplib::Response& res, const ResourceType& type, const
     }
   }
   if (!dry_run) changed_.notify_all();
+  if (!pending.is_null()) return reply(res, 200, pending);
   reply(res, 200,
         {{"kind", "Status"}, {"apiVersion", "v1"}, {"metadata", json::object()}, {"status", "Success"}, {"details", details}});
 }

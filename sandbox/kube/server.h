@@ -14,6 +14,8 @@
 //               each as the API server returns it. The key is for merge patches of fault
 //               scenarios; identity comes from the object's apiVersion, kind and metadata.
 //               resourceVersion is assigned at load; uid and creationTimestamp when absent.
+//               An object with metadata.finalizers survives DELETE, marked with
+//               deletionTimestamp, as when a controller never clears its finalizer.
 //   "rollout_ms":      how long a Deployment rollout takes (default 1000).
 //   "rollout_outcome": "complete" (default), "stall" (the first new pod never becomes ready) or
 //                      "progress_deadline_exceeded" (at rollout_ms the Progressing condition

@@ -207,6 +207,23 @@ TEST_F(ArmTest, TellsAMissingResourceFromAMissingGroup) {
   EXPECT_EQ(error_of(below)["code"], "ResourceNotFound");
 }
 
+TEST_F(ArmTest, ProviderRegistrationListsTheTypesAndTheirVersions) {
+  start();
+  auto r = get(std::string(kSub) + "/providers/microsoft.keyvault?api-version=2024-11-01");
+  ASSERT_EQ(r->status, 200) << r->body;
+  const json doc = json::parse(r->body);
+  EXPECT_EQ(doc["namespace"], "Microsoft.KeyVault");
+  EXPECT_EQ(doc["registrationState"], "Registered");
+  ASSERT_EQ(doc["resourceTypes"].size(), 1u);
+  EXPECT_EQ(doc["resourceTypes"][0]["resourceType"], "vaults");
+  EXPECT_EQ(doc["resourceTypes"][0]["apiVersions"][0], "2026-02-01");
+  auto unknown = get(std::string(kSub) + "/providers/Microsoft.Nothing?api-version=2024-11-01");
+  ASSERT_EQ(unknown->status, 404);
+  EXPECT_EQ(error_of(unknown)["code"], "InvalidResourceNamespace");
+  auto bad_version = get(std::string(kSub) + "/providers/Microsoft.KeyVault?api-version=1999-01-01");
+  EXPECT_EQ(bad_version->status, 400);
+}
+
 TEST_F(ArmTest, ListsKeyVaultSecretsWithoutAnyValue) {
   // Even a scenario that wrongly stores a value never gets it onto the wire.
   shared_.scenario["arm"]["resources"][kVault + "/secrets/langfuse-salt"]["properties"]["value"] = "s3cr3t";

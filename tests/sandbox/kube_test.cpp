@@ -257,6 +257,22 @@ TEST_F(KubeTest, UndoRollsBackToThePreviousRevision) {
   EXPECT_EQ(revision(get_json({"get", "deployment", "langfuse"})), "4");
 }
 
+TEST_F(KubeTest, AFinalizerKeepsADeletedObjectMarkedForDeletion) {
+  kube()["objects"]["v1/default/services/langfuse-internal"]["metadata"]["finalizers"] = {"example.com/hold"};
+  start();
+  auto r = kubectl({"delete", "service", "langfuse-internal", "-n", "default", "--wait=false"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "service \"langfuse-internal\" deleted\n");
+  const json svc = get_json({"get", "service", "langfuse-internal"});
+  EXPECT_TRUE(svc["metadata"].contains("deletionTimestamp")) << svc.dump();
+  EXPECT_EQ(svc["metadata"]["finalizers"], json::array({"example.com/hold"}));
+  // A second delete changes nothing: the stamp stays as it was.
+  r = kubectl({"delete", "service", "langfuse-internal", "-n", "default", "--wait=false"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(get_json({"get", "service", "langfuse-internal"})["metadata"]["deletionTimestamp"],
+            svc["metadata"]["deletionTimestamp"]);
+}
+
 TEST_F(KubeTest, UndoWithoutHistoryFails) {
   kube()["objects"].erase("apps/v1/default/replicasets/langfuse-7d4b9c6f8c");
   start();
