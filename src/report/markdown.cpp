@@ -36,8 +36,9 @@ std::string render_markdown(const Report& rep, const Registry& registry) {
     for (const auto& id : v) s += (s.empty() ? "" : ", ") + id;
     return s;
   };
-  md += blocking.empty() ? "- Release blockers (fail or error): none\n"
-                         : "- Release blockers (fail or error): " + std::to_string(blocking.size()) + ": " + ids(blocking) + "\n";
+  md += blocking.empty() ? "- Release blockers (fail, error, or selected without a verdict): none\n"
+                         : "- Release blockers (fail, error, or selected without a verdict): " +
+                               std::to_string(blocking.size()) + ": " + ids(blocking) + "\n";
   const auto open = rep.unevidenced();
   md += open.empty() ? "- Release-blocking rows without evidence yet: none\n"
                      : "- Release-blocking rows without evidence yet: " + std::to_string(open.size()) + ": " + ids(open) + "\n";

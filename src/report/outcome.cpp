@@ -68,6 +68,7 @@ TestOutcome judge_test(const std::string& test, const CtestCase* ct, const CaseR
     o.status = Status::not_run;
     o.reason = "disabled";
   } else if (rec) {
+    o.selected = true;
     o.status = status_of(rec->outcome);
     o.reason = rec->reason;
     if (!agrees(ct->status, rec->outcome)) {
@@ -77,6 +78,7 @@ TestOutcome judge_test(const std::string& test, const CtestCase* ct, const CaseR
                  "): the process ended differently than the case did";
     }
   } else if (ct->status == "notrun") {
+    o.selected = true;
     o.status = Status::error;
     o.reason = "ctest did not run it (a setup step of the run failed, or a dependency): " + ct->skipped_message;
   } else if (ct->status == "run") {

@@ -27,6 +27,7 @@ struct TestOutcome {
   std::string reason;
   std::vector<std::string> evidence;
   std::vector<std::string> console;
+  bool selected = false;  // ctest ran it in this run (it is in the JUnit and not disabled)
 };
 
 Status status_of(CaseOutcome o);
@@ -41,6 +42,9 @@ struct ReportRow {
   std::string reason;
   std::vector<TestOutcome> tests;
   std::vector<std::string> evidence;
+  // Selected in this run yet without a verdict (its case is not implemented): on a
+  // release-blocking row this blocks the release like a failure.
+  bool selected_without_verdict = false;
 };
 
 struct Report {
@@ -49,10 +53,10 @@ struct Report {
   std::string evidence_dir;
   std::string environment;
   std::string generated_utc;
-  // Release-blocking rows that are fail or error.
+  // Release-blocking rows that are fail or error, or were selected and ended without a verdict.
   std::vector<std::string> blocking() const;
-  // Release-blocking rows with no evidence yet (not-run, skipped, manual-pending): not a failure,
-  // but not done either.
+  // Release-blocking rows with no evidence yet and not selected to get any (not-run, skipped,
+  // manual-pending): not a failure, but not done either.
   std::vector<std::string> unevidenced() const;
   // The runbook's PASS:/FAIL: lines every case printed, in registry order.
   std::vector<std::string> console_lines() const;

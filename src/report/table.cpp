@@ -27,14 +27,16 @@ int severity(Status s) {
 std::vector<std::string> Report::blocking() const {
   std::vector<std::string> out;
   for (const auto& r : rows)
-    if (r.item->release_blocking && (r.status == Status::fail || r.status == Status::error)) out.push_back(r.item->id);
+    if (r.item->release_blocking &&
+        (r.status == Status::fail || r.status == Status::error || r.selected_without_verdict))
+      out.push_back(r.item->id);
   return out;
 }
 
 std::vector<std::string> Report::unevidenced() const {
   std::vector<std::string> out;
   for (const auto& r : rows)
-    if (r.item->release_blocking &&
+    if (r.item->release_blocking && !r.selected_without_verdict &&
         (r.status == Status::not_run || r.status == Status::skipped || r.status == Status::manual_pending))
       out.push_back(r.item->id);
   return out;
@@ -78,6 +80,12 @@ Report build_report(const Registry& registry, const std::map<std::string, TestOu
         row.reason += (row.tests.size() > 1 ? o.test + ": " : std::string()) + o.reason;
       }
     }
+    row.selected_without_verdict =
+        row.status == Status::not_run &&
+        std::any_of(row.tests.begin(), row.tests.end(), [](const TestOutcome& o) { return o.selected; });
+    if (row.selected_without_verdict && item.release_blocking)
+      row.reason += std::string(row.reason.empty() ? "" : "; ") +
+                    "selected in this run without a verdict: a release-blocking row blocks the release until it has one";
     rep.rows.push_back(std::move(row));
   }
   return rep;

@@ -148,6 +148,30 @@ TEST(BuildReport, ARowTakesTheWorstOfItsCasesAndBlocksReleaseOnFailOrError) {
   for (const char* k : {"id", "ticket", "item", "status", "reason", "tests", "evidence"}) EXPECT_TRUE(j["rows"][0].contains(k)) << k;
 }
 
+TEST(BuildReport, ASelectedReleaseBlockingRowWithoutAVerdictBlocksAndSaysWhy) {
+  auto reg = Registry::parse(R"({"tables":[{"id":"dod","title":"T"}],"items":[
+      {"id":"R1","table":"dod","item":"selected, not implemented","mode":"smoke","release_blocking":true,"tests":["A.One"]},
+      {"id":"R2","table":"dod","item":"not selected","mode":"smoke","release_blocking":true,"tests":["A.Two"]},
+      {"id":"R3","table":"dod","item":"gate closed","mode":"smoke","release_blocking":true,"tests":["A.Three"]},
+      {"id":"R4","table":"dod","item":"not blocking","mode":"smoke","release_blocking":false,"tests":["A.Four"]}]})",
+                             "inline");
+  ASSERT_TRUE(reg);
+  const auto skipped = ct("notrun", "SKIP_RETURN_CODE=77");
+  const auto unwritten = rec(CaseOutcome::not_implemented, "not implemented yet");
+  const auto gated = rec(CaseOutcome::gate_closed, "opt-in: set RUN_X=1 to run");
+  std::map<std::string, TestOutcome> out = {{"A.One", judge_test("A.One", &skipped, &unwritten, 60, "smoke")},
+                                            {"A.Two", judge_test("A.Two", nullptr, nullptr, 60, "smoke")},
+                                            {"A.Three", judge_test("A.Three", &skipped, &gated, 60, "smoke")},
+                                            {"A.Four", judge_test("A.Four", &skipped, &unwritten, 60, "smoke")}};
+  const auto rep = build_report(reg.value(), out);
+  EXPECT_EQ(rep.rows[0].status, Status::not_run);
+  EXPECT_TRUE(rep.rows[0].selected_without_verdict);
+  EXPECT_NE(rep.rows[0].reason.find("blocks the release"), std::string::npos) << rep.rows[0].reason;
+  EXPECT_EQ(rep.blocking(), std::vector<std::string>{"R1"});
+  EXPECT_EQ(rep.unevidenced(), (std::vector<std::string>{"R2", "R3"}));
+  EXPECT_EQ(rep.rows[3].reason.find("blocks the release"), std::string::npos) << rep.rows[3].reason;
+}
+
 TEST(ParseJunit, ReadsCtestsOwnFormat) {
   const std::string xml = R"xml(<?xml version="1.0" encoding="UTF-8"?>
 <testsuite name="(empty)" tests="2" failures="0" disabled="0" skipped="1" hostname="" time="0" timestamp="2026-11-26T19:31:34">

@@ -35,7 +35,8 @@ Before the table it prints the runbook's console lines, one `PASS: <check>` or
 
 After writing, the JUnit files and the table are scanned for registered secrets and raw
 token/cookie markers (GUARDRAIL-SECRETS).
-Exit: 0 ok; 1 a release-blocking row is fail or error; 2 bad input; 3 a secret leaked.
+Exit: 0 ok; 1 a release-blocking row is fail or error, or was selected and has no verdict (its
+case is not implemented); 2 bad input; 3 a secret leaked.
 )";
 
 bool write_text(const fs::path& file, const std::string& text) {
@@ -108,7 +109,7 @@ int write_report(const ReportOptions& opt, const Config& cfg, std::string& print
 
   const auto blocking = rep->blocking();
   if (!blocking.empty()) {
-    std::fprintf(stderr, "infra-dod report: %zu release-blocking row(s) failed or errored:", blocking.size());
+    std::fprintf(stderr, "infra-dod report: %zu release-blocking row(s) failed, errored or have no verdict:", blocking.size());
     for (const auto& b : blocking) std::fprintf(stderr, " %s", b.c_str());
     std::fputc('\n', stderr);
     return 1;
