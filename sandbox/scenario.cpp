@@ -78,6 +78,9 @@ Result<Expected> load_expected(const fs::path& root, const std::string& name) {
     for (auto& [k, v] : rows.items()) e.rows[k] = v.get<std::string>();
     const json env = j.value().value("env", json::object());
     for (auto& [k, v] : env.items()) e.env[k] = v.get<std::string>();
+    e.labels = j.value().value("labels", e.labels);
+    e.default_status = j.value().value("default_status", e.default_status);
+    if (j.value().contains("report_exit")) e.report_exit = j.value()["report_exit"].get<int>();
   } catch (const json::exception& ex) {
     return Error{ErrorKind::config, name + "/expected.json: " + ex.what()};
   }

@@ -2,10 +2,13 @@
 // A scenario is data: fixtures/sandbox/<name>/scenario.json, plus optional per-service files
 // (<service>.json patches the scenario's "<service>" section), (optionally "extends" another
 // scenario and applies itself as an RFC 7386 merge patch over it; maps keyed by id make single
-// resources patchable, null deletes) and expected.json (the DoD status each row must get).
+// resources patchable, null deletes) and expected.json (the DoD status each row must get; its
+// optional "labels" and "default_status" judge a scenario under another selection, such as the
+// rollbacks, naming only the rows it runs).
 #include <filesystem>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 
 #include "runtime/result.h"
@@ -18,6 +21,9 @@ Result<nlohmann::json> load_scenario(const std::filesystem::path& root, const st
 struct Expected {
   std::map<std::string, std::string> rows;  // DoD item id -> status
   std::map<std::string, std::string> env;   // extra variables the run sets (opt-in gates)
+  std::string labels;          // the ctest label selection the scenario is judged under (empty: the main job's)
+  std::string default_status;  // the status of every row not named (empty: every row must be named)
+  std::optional<int> report_exit;  // the exit status the report must give, when named
 };
 Result<Expected> load_expected(const std::filesystem::path& root, const std::string& name);
 

@@ -1,18 +1,11 @@
 #include "clients/cli_json.h"
 
-#include <sstream>
 
 #include "runtime/text.h"
 
 namespace infra_dod {
 
-std::string last_error_line(const ProcessResult& r) {
-  std::istringstream in(r.redacted_err());
-  std::string line, last;
-  while (std::getline(in, line))
-    if (!trim(line).empty()) last = trim(line);
-  return last;
-}
+std::string last_error_line(const ProcessResult& r) { return last_line(r.redacted_err()); }
 
 Result<nlohmann::json> json_from_cli(const ProcessResult& r, ErrorKind failure_kind) {
   if (!r.started) return Error{ErrorKind::process, r.describe()};

@@ -100,21 +100,6 @@ std::vector<std::string> external_exposure(const json& service) {
   return ways;
 }
 
-// The last non-empty stderr line is kubectl's own message; klog lines come before it.
-std::string last_line(const std::string& text) {
-  std::vector<std::string> lines;
-  std::string line;
-  for (char c : text + "\n") {
-    if (c == '\n' || c == '\r') {
-      if (!trim(line).empty()) lines.push_back(trim(line));
-      line.clear();
-    } else {
-      line += c;
-    }
-  }
-  return lines.empty() ? std::string{} : lines.back();
-}
-
 // kubectl exits 1 for every failure; these stderr forms say the server could not be asked at
 // all, which is no verdict about the workload.
 bool is_access_failure(const std::string& message) {
@@ -368,6 +353,35 @@ Judgement judge_internal_only(const json& snapshot) {
   return j.conclude();
 }
 
+std::optional<std::int64_t> deployment_revision(const json& deployment) {
+  return parse_integer(text_at(deployment, {"metadata", "annotations", "deployment.kubernetes.io/revision"}));
+}
+
+std::vector<OwnedRevision> owned_revisions(const json& deployment, const json& replicasets) {
+  const std::string name = text_at(deployment, {"metadata", "name"});
+  const std::string uid = text_at(deployment, {"metadata", "uid"});
+  std::vector<OwnedRevision> out;
+  if (!replicasets.is_array()) return out;
+  for (const auto& rs : replicasets) {
+    const auto& refs = array_at(rs, {"metadata", "ownerReferences"});
+    const bool owned = std::any_of(refs.begin(), refs.end(), [&](const json& ref) {
+      if (text_at(ref, {"kind"}) != "Deployment") return false;
+      // A uid tells a recreated Deployment from its namesake.
+      return uid.empty() ? text_at(ref, {"name"}) == name : text_at(ref, {"uid"}) == uid;
+    });
+    if (!owned) continue;
+    if (auto r = parse_integer(text_at(rs, {"metadata", "annotations", "deployment.kubernetes.io/revision"})))
+      out.push_back({*r, text_at(rs, {"metadata", "name"}), first_image(rs)});
+  }
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.revision < b.revision; });
+  return out;
+}
+
+std::string first_image(const json& workload) {
+  const auto& containers = array_at(workload, {"spec", "template", "spec", "containers"});
+  return containers.empty() ? std::string() : text_at(containers.front(), {"image"});
+}
+
 Judgement judge_rollback_possible(const json& snapshot) {
   const KubeNames n = kube_names(snapshot);
   EntryReader in(snapshot);
@@ -390,24 +404,11 @@ Judgement judge_rollback_possible(const json& snapshot) {
   } else {
     const std::string current_text =
         text_at(*deployment, {"metadata", "annotations", "deployment.kubernetes.io/revision"});
-    const auto current = parse_integer(current_text);
-    const std::string uid = text_at(*deployment, {"metadata", "uid"});
-    std::vector<std::int64_t> revisions;
-    for (const auto& rs : *replicasets) {
-      const bool owned = std::any_of(array_at(rs, {"metadata", "ownerReferences"}).begin(),
-                                     array_at(rs, {"metadata", "ownerReferences"}).end(), [&](const json& ref) {
-                                       if (text_at(ref, {"kind"}) != "Deployment") return false;
-                                       // A uid tells a recreated Deployment from its namesake.
-                                       return uid.empty() ? text_at(ref, {"name"}) == n.deployment : text_at(ref, {"uid"}) == uid;
-                                     });
-      if (!owned) continue;
-      if (auto r = parse_integer(text_at(rs, {"metadata", "annotations", "deployment.kubernetes.io/revision"})))
-        revisions.push_back(*r);
-    }
-    std::sort(revisions.begin(), revisions.end());
+    const auto current = deployment_revision(*deployment);
+    const auto revisions = owned_revisions(*deployment, *replicasets);
     std::vector<std::string> listed;
-    for (auto r : revisions) listed.push_back(std::to_string(r));
-    const bool previous = current && std::any_of(revisions.begin(), revisions.end(), [&](auto r) { return r < *current; });
+    for (const auto& r : revisions) listed.push_back(std::to_string(r.revision));
+    const bool previous = current && std::any_of(revisions.begin(), revisions.end(), [&](const auto& r) { return r.revision < *current; });
     j.findings.push_back({"deployment has a previous revision", previous,
                           "an owned ReplicaSet with a revision below the current " +
                               (current_text.empty() ? std::string("(none recorded)") : current_text),

@@ -1,7 +1,10 @@
 #pragma once
 // DEV-043's rules over the Kubernetes part of an inventory snapshot (entries kube.*).
 #include <nlohmann/json.hpp>
+#include <cstdint>
+#include <optional>
 #include <string>
+#include <vector>
 #include <string_view>
 
 #include "rules/judgement.h"
@@ -25,6 +28,19 @@ struct ImageReference {
 ImageReference parse_image_reference(std::string_view image);
 // A digest of the form sha256:<64 lower-case hex>.
 bool is_sha256_digest(std::string_view digest);
+
+// A Deployment's revision (annotation deployment.kubernetes.io/revision), when it has one.
+std::optional<std::int64_t> deployment_revision(const nlohmann::json& deployment);
+// The ReplicaSets the Deployment owns (by uid; by name when it has none), with their revision
+// and first container image, oldest revision first. `replicasets` is a list's items.
+struct OwnedRevision {
+  std::int64_t revision = 0;
+  std::string replicaset;
+  std::string image;
+};
+std::vector<OwnedRevision> owned_revisions(const nlohmann::json& deployment, const nlohmann::json& replicasets);
+// The first container's image of a Deployment or ReplicaSet pod template; empty when none.
+std::string first_image(const nlohmann::json& workload);
 
 Judgement judge_deployment(const nlohmann::json& snapshot);         // DEV043-DEPLOYMENT
 Judgement judge_acr_images(const nlohmann::json& snapshot);         // DEV043-ACR-IMAGE

@@ -71,6 +71,19 @@ std::string trim(std::string_view s) {
   return std::string(s.substr(b, e - b + 1));
 }
 
+std::string last_line(std::string_view text) {
+  std::string last;
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    const auto end = text.find_first_of("\r\n", start);
+    const std::string line = trim(text.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start));
+    if (!line.empty()) last = line;
+    if (end == std::string_view::npos) break;
+    start = end + 1;
+  }
+  return last;
+}
+
 std::vector<std::string> split_list(std::string_view s, char sep) {
   std::vector<std::string> out;
   std::size_t start = 0;

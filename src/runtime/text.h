@@ -12,6 +12,8 @@ std::string base64_encode(std::string_view bytes, bool url_safe = false, bool pa
 // Standard or URL-safe base64 (padding optional); nothing when the text is not base64.
 std::optional<std::string> base64_decode(std::string_view text);
 std::string trim(std::string_view s);
+// The last non-blank line, trimmed: a CLI's own message comes after its log lines.
+std::string last_line(std::string_view text);
 std::vector<std::string> split_list(std::string_view s, char sep = ',');  // trimmed, empties dropped
 std::string to_lower(std::string_view s);
 bool iequals(std::string_view a, std::string_view b);

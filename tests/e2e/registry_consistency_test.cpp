@@ -135,6 +135,14 @@ TEST(RegistryConsistency, NoDestructiveCaseIsSelectedByAutomaticOrSmoke) {
       EXPECT_EQ(std::find(labels.begin(), labels.end(), "destructive"), labels.end()) << t << " under -L " << mode;
     }
   }
+  // Whatever the environment holds: labels are fixed when CMake registers the cases, and the
+  // rollback flags only open gates of cases that were selected.
+  const auto opened = run({INFRA_DOD_CTEST, "--test-dir", build_dir().string(), "-N", "-L", "^(automatic|smoke)$"},
+                          {{"RUN_ROLLBACK", "1"}, {"RUN_ROLLBACK_REMOVAL", "1"}, {"INFRA_DOD_CONFIRM_NAMESPACE", "default"}});
+  ASSERT_EQ(opened.exit_code, 0) << opened.describe();
+  ASSERT_FALSE(registry_tests(reg, "rollback").empty());
+  for (const auto& t : registry_tests(reg, "rollback"))
+    EXPECT_EQ(opened.out.find(t), std::string::npos) << t << " is listed by -L '^(automatic|smoke)$'";
   // Unanchored, as people type it, the selection is the same.
   EXPECT_EQ(listed_tests({"-L", "smoke"}), listed_tests({"-L", "^smoke$"}));
   EXPECT_EQ(listed_tests({"-L", "automatic"}), listed_tests({"-L", "^automatic$"}));

@@ -19,13 +19,15 @@ constexpr const char* kHelp = R"(usage: infra-dod run [--scenario NAME] [--state
 
 The main job on the sandbox: starts the scenario's sandbox (default: healthy; a sandbox already
 up in the state folder is reused and left running), runs the DoD cases with ctest (default
-labels ^(automatic|smoke|manual)$, the scenario's opt-in gates opened), writes the JUnit file,
-the DoD table (Markdown and JSON) and the evidence folder under --out, prints the table and
-where everything is, and stops the sandbox it started.
+labels ^(automatic|smoke|manual)$ or the scenario's own "labels", its opt-in gates opened),
+writes the JUnit file, the DoD table (Markdown and JSON) and the evidence folder under --out,
+prints the table and where everything is, and stops the sandbox it started.
 
   --out             default <build>/main-job/<scenario>
-  --check-expected  compare every row with the scenario's expected.json; exit 1 on a mismatch
-Exit: as `infra-dod report` (1 on a release-blocking fail/error), or 1 on an expectation mismatch.
+  --check-expected  compare every row (and the report's exit status, when expected.json names
+                    "report_exit") with the scenario's expected.json; exit 1 on a mismatch
+Exit: as `infra-dod report` (1 on a release-blocking fail or error, or one selected without a
+verdict), or 1 on an expectation mismatch.
 )";
 
 // The operator's own settings must not leak into a sandbox run: every variable of the catalogue
@@ -57,7 +59,6 @@ int cmd_run(const Args& in) {
   const std::string state = take_option(args, "--state-dir");
   std::string out_opt = take_option(args, "--out");
   std::string labels = take_option(args, "--labels");
-  if (labels.empty()) labels = "^(automatic|smoke|manual)$";
   std::string jobs = take_option(args, "--jobs");
   if (jobs.empty()) jobs = "2";
   const bool check = take_flag(args, "--check-expected");
@@ -72,6 +73,7 @@ int cmd_run(const Args& in) {
     std::fprintf(stderr, "infra-dod run: %s\n", expected.error().message.c_str());
     return 2;
   }
+  if (labels.empty()) labels = expected->labels.empty() ? "^(automatic|smoke|manual)$" : expected->labels;
 
   bool started_here = false;
   auto run = find_sandbox(state_dir);
@@ -165,15 +167,21 @@ int cmd_run(const Args& in) {
   for (const auto& row : doc["rows"]) {
     const std::string id = row["id"];
     auto it = expected->rows.find(id);
-    const std::string want = it == expected->rows.end() ? "(missing from expected.json)" : it->second;
+    const std::string want = it != expected->rows.end()        ? it->second
+                             : !expected->default_status.empty() ? expected->default_status
+                                                                 : "(missing from expected.json)";
     if (row["status"] != want) {
       std::fprintf(stderr, "MISMATCH %s: expected %s, got %s (%s)\n", id.c_str(), want.c_str(),
                    row["status"].get<std::string>().c_str(), row["reason"].get<std::string>().c_str());
       ++mismatches;
     }
   }
+  if (expected->report_exit && *expected->report_exit != report_rc) {
+    std::fprintf(stderr, "MISMATCH report exit status: expected %d, got %d\n", *expected->report_exit, report_rc);
+    ++mismatches;
+  }
   std::printf("scenario %s: %s\n", scenario.c_str(),
-              mismatches ? (std::to_string(mismatches) + " row(s) differ from expected.json").c_str()
+              mismatches ? (std::to_string(mismatches) + " difference(s) from expected.json").c_str()
                          : "every row matches expected.json");
   return mismatches ? 1 : 0;
 }
