@@ -1,5 +1,7 @@
 #include "clients/azure.h"
 
+#include <set>
+
 #include "clients/cli_json.h"
 #include "runtime/secrets.h"
 #include "runtime/text.h"
@@ -75,12 +77,33 @@ ArmError ArmClient::error_of(const HttpResponse& r) {
   return e;
 }
 
+namespace {
+// A list longer than this is a server that never ends it, not a real inventory.
+constexpr int kMaxArmPages = 1000;
+}  // namespace
+
 ArmResult ArmClient::get(const std::string& path, const std::string& api_version, bool list) const {
   ArmResult out;
   out.request = "GET " + path + "?api-version=" + api_version;
   std::string url = endpoint_ + path + "?api-version=" + api_version;
   nlohmann::json items = nlohmann::json::array();
-  for (int page = 0; page < 1000; ++page) {
+  // The token goes only to the configured endpoint: a path taken from an ARM answer, or a
+  // nextLink, that parses to another origin ("@host:port/...") is refused before it is sent.
+  const auto home = url_origin(endpoint_ + "/");
+  std::set<std::string> seen;
+  for (int page = 0;; ++page) {
+    if (page == kMaxArmPages) {
+      out.error = {"protocol", "", "more than " + std::to_string(kMaxArmPages) + " pages: the list does not end"};
+      return out;
+    }
+    if (!home || (page == 0 && (path.empty() || path.front() != '/')) || url_origin(url) != home) {
+      out.error = {"protocol", "", "request URL leaves " + endpoint_ + ": " + SecretRegistry::process().mask(url)};
+      return out;
+    }
+    if (!seen.insert(url).second) {
+      out.error = {"protocol", "", "nextLink repeats an earlier page: " + SecretRegistry::process().mask(url)};
+      return out;
+    }
     auto r = http_.send(request_for(url));
     if (!r) {
       out.error = {to_string(r.error().kind), "", r.error().message};
@@ -111,12 +134,7 @@ ArmResult ArmClient::get(const std::string& path, const std::string& api_version
     const auto link = body.find("nextLink");
     const std::string next = link != body.end() && link->is_string() ? link->get<std::string>() : std::string();
     if (next.empty()) break;
-    // nextLink is absolute and already carries api-version; it must stay on the same endpoint,
-    // or the token would go to another host.
-    if (!starts_with(next, endpoint_ + "/")) {
-      out.error = {"protocol", "", "nextLink leaves " + endpoint_ + ": " + SecretRegistry::process().mask(next)};
-      return out;
-    }
+    // nextLink is absolute and already carries api-version; the origin check above applies.
     url = next;
   }
   out.ok = true;

@@ -217,6 +217,26 @@ Result<HttpResponse> HttpClient::send(const HttpRequest& req) const {
   }
 }
 
+std::optional<std::string> url_origin(const std::string& url) {
+  CURLU* u = curl_url();
+  if (!u) return std::nullopt;
+  std::optional<std::string> out;
+  if (curl_url_set(u, CURLUPART_URL, url.c_str(), 0) == CURLUE_OK) {
+    char* scheme = nullptr;
+    char* host = nullptr;
+    char* port = nullptr;
+    if (curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
+        curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK &&
+        curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) == CURLUE_OK)
+      out = to_lower(scheme) + "://" + to_lower(host) + ":" + port;
+    curl_free(scheme);
+    curl_free(host);
+    curl_free(port);
+  }
+  curl_url_cleanup(u);
+  return out;
+}
+
 Result<std::string> describe_http_failure(const HttpResponse& r) {
   const std::string type = to_lower(r.header("content-type").value_or(""));
   std::string body = trim(SecretRegistry::process().mask(r.body));

@@ -63,4 +63,9 @@ class HttpClient {
 // (an HTML error page, an empty body, truncated JSON).
 Result<std::string> describe_http_failure(const HttpResponse& r);
 
+// "scheme://host:port" of an absolute URL as libcurl itself parses it (host lower-cased, the
+// scheme's default port filled in), so "https://a.example@b.example/" is b.example's origin.
+// Nothing when the text is not an absolute URL with a host.
+std::optional<std::string> url_origin(const std::string& url);
+
 }  // namespace infra_dod
