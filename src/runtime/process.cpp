@@ -68,7 +68,22 @@ std::string find_executable(const std::string& name, const std::map<std::string,
 
 }  // namespace
 
+namespace {
+// With SIGCHLD ignored (some CI agents start us so) the kernel reaps children itself and
+// waitpid can never tell an exit 3 from an exit 0; the harness takes default handling back.
+void take_back_sigchld() {
+  struct sigaction current {};
+  if (::sigaction(SIGCHLD, nullptr, &current) == 0 && current.sa_handler == SIG_IGN) {
+    struct sigaction dfl {};
+    dfl.sa_handler = SIG_DFL;
+    sigemptyset(&dfl.sa_mask);
+    ::sigaction(SIGCHLD, &dfl, nullptr);
+  }
+}
+}  // namespace
+
 ProcessResult run_process(const ProcessSpec& spec) {
+  take_back_sigchld();
   ProcessResult r;
   r.argv = spec.argv;
   const auto start = std::chrono::steady_clock::now();
@@ -106,7 +121,12 @@ ProcessResult run_process(const ProcessSpec& spec) {
   std::vector<std::string> args(spec.argv.begin() + 1, spec.argv.end());
   std::error_code spawn_ec;
   // The child leads its own process group, so the deadline reaches its grandchildren too.
-  auto own_group = bp::extend::on_exec_setup([](auto&) { ::setpgid(0, 0); });
+  // An ignored SIGCHLD survives exec; the child gets default handling so its own children
+  // report their exit statuses too.
+  auto own_group = bp::extend::on_exec_setup([](auto&) {
+    ::setpgid(0, 0);
+    ::signal(SIGCHLD, SIG_DFL);
+  });
   std::unique_ptr<bp::child> child;
   const std::string dir = spec.cwd ? spec.cwd->string() : std::filesystem::current_path().string();
   child = std::make_unique<bp::child>(exe, bp::args(args), bp::std_out > out.pipe, bp::std_err > err.pipe,
@@ -143,10 +163,14 @@ ProcessResult run_process(const ProcessSpec& spec) {
     const auto now = std::chrono::steady_clock::now();
     if (!exited) {
       const pid_t w = ::waitpid(pgid, &status, WNOHANG);
-      // -1 (ECHILD): someone else reaped it, or SIGCHLD is ignored; either way it is gone.
-      if (w == pgid || (w < 0 && errno == ECHILD)) {
+      if (w == pgid) {
         exited = true;
         exited_at = now;
+      } else if (w < 0 && errno == ECHILD) {
+        // Someone else reaped it: it is gone, and how it ended is unknown, which is no success.
+        exited = true;
+        exited_at = now;
+        r.wait_error = "its exit status is unknown: waitpid: no such child (reaped elsewhere)";
       }
     }
     // However the child and its pipes behave, the caller gets an answer.
@@ -175,8 +199,10 @@ ProcessResult run_process(const ProcessSpec& spec) {
     if (kill_sent && exited && now >= term_at + spec.kill_grace + std::chrono::seconds(5)) break;
   }
   child->detach();  // already reaped by waitpid above
-  if (WIFEXITED(status)) r.exit_code = WEXITSTATUS(status);
-  if (WIFSIGNALED(status)) r.signal = WTERMSIG(status);
+  if (r.wait_error.empty()) {
+    if (WIFEXITED(status)) r.exit_code = WEXITSTATUS(status);
+    if (WIFSIGNALED(status)) r.signal = WTERMSIG(status);
+  }
   r.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start);
   return r;
 }
@@ -196,6 +222,7 @@ std::string ProcessResult::redacted_err() const { return SecretRegistry::process
 std::string ProcessResult::describe() const {
   std::string s = command_line() + ": ";
   if (!started) return s + spawn_error;
+  if (!wait_error.empty()) return s + wait_error;
   if (timed_out)
     s += "timed out after " + std::to_string(elapsed.count()) + " ms";
   else if (signal)

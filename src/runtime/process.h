@@ -35,13 +35,14 @@ struct ProcessResult {
   bool timed_out = false;
   bool started = false;
   std::string spawn_error;  // why it could not start
+  std::string wait_error;   // why its exit status is unknown (it was reaped elsewhere)
   std::string out;
   std::string err;
   bool out_truncated = false;
   bool err_truncated = false;
   std::chrono::milliseconds elapsed{0};
 
-  bool succeeded() const { return started && !timed_out && signal == 0 && exit_code == 0; }
+  bool succeeded() const { return started && !timed_out && signal == 0 && exit_code == 0 && wait_error.empty(); }
   // "kubectl get deployment langfuse: exit 1: Error from server (NotFound): ..." with every
   // registered secret and raw marker masked; safe to log.
   std::string describe() const;

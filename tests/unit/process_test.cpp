@@ -38,6 +38,20 @@ TEST(Process, ReportsTheExitCodeAndBothStreams) {
   EXPECT_FALSE(r.succeeded());
 }
 
+TEST(Process, AFailedChildIsNoSuccessWhenTheHarnessInheritedAnIgnoredSigchld) {
+  struct sigaction ignore {}, before {};
+  ignore.sa_handler = SIG_IGN;
+  sigemptyset(&ignore.sa_mask);
+  ASSERT_EQ(::sigaction(SIGCHLD, &ignore, &before), 0);
+  const auto r = run_process(cmd({"sh", "-c", "exit 3"}));
+  // The child's own children report their statuses too: the ignore is not passed on.
+  const auto inner = run_process(cmd({"sh", "-c", "sh -c 'exit 4'; echo $?"}));
+  ::sigaction(SIGCHLD, &before, nullptr);
+  EXPECT_EQ(r.exit_code, 3) << r.describe();
+  EXPECT_FALSE(r.succeeded());
+  EXPECT_EQ(inner.out, "4\n");
+}
+
 TEST(Process, ReportsTheSignalThatEndedTheChild) {
   auto r = run_process(cmd({"sh", "-c", "kill -SEGV $$"}));
   EXPECT_EQ(r.signal, SIGSEGV);
