@@ -110,6 +110,12 @@ std::optional<std::chrono::milliseconds> HttpClient::parse_retry_after(const std
   }
   const std::time_t when = curl_getdate(v.c_str(), nullptr);
   if (when < 0) return std::nullopt;
+  // Compared in whole seconds first: a far-future date converted to the clock's nanoseconds
+  // would overflow into the past and mean "no wait" (a retry storm).
+  const std::time_t now_s = std::chrono::system_clock::to_time_t(now);
+  if (when <= now_s) return std::chrono::milliseconds(0);
+  const auto cap_s = std::chrono::duration_cast<std::chrono::seconds>(kMaxRetryAfter).count();
+  if (when - now_s > cap_s) return kMaxRetryAfter;
   const auto delta = std::chrono::system_clock::from_time_t(when) - now;
   if (delta.count() <= 0) return std::chrono::milliseconds(0);
   return std::min(std::chrono::duration_cast<std::chrono::milliseconds>(delta), kMaxRetryAfter);

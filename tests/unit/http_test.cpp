@@ -161,6 +161,9 @@ TEST(RetryAfter, AcceptsSecondsAndHttpDatesAndCapsThem) {
   EXPECT_EQ(HttpClient::parse_retry_after("99999", now), 120s);
   EXPECT_EQ(HttpClient::parse_retry_after("Fri, 15 Jan 2027 08:00:05 GMT", now), 5s);
   EXPECT_FALSE(HttpClient::parse_retry_after("soon", now));
+  // Far in the future: capped, never overflowed into "no wait".
+  EXPECT_EQ(HttpClient::parse_retry_after("Fri, 31 Dec 9999 23:59:59 GMT", now), 120s);
+  EXPECT_EQ(HttpClient::parse_retry_after("Thu, 01 Jan 2300 00:00:00 GMT", now), 120s);
 }
 
 }  // namespace
