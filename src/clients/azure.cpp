@@ -51,6 +51,7 @@ HttpRequest ArmClient::request_for(const std::string& url) const {
   req.url = url;
   req.headers = {{"Authorization", "Bearer " + token_}, {"Accept", "application/json"}};
   req.connect_timeout = std::chrono::seconds(cfg_.integer("INFRA_DOD_HTTP_CONNECT_TIMEOUT_S"));
+  req.max_body_bytes = static_cast<std::size_t>(cfg_.integer("INFRA_DOD_HTTP_MAX_BODY_MIB")) << 20;
   req.total_timeout = std::chrono::seconds(cfg_.integer("INFRA_DOD_HTTP_TIMEOUT_S"));
   req.max_attempts = static_cast<int>(cfg_.integer("INFRA_DOD_HTTP_MAX_ATTEMPTS"));
   req.give_up_at = give_up_at_;

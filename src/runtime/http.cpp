@@ -23,17 +23,44 @@ void global_init() {
   std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
 }
 
-size_t on_body(char* data, size_t size, size_t n, void* user) {
-  static_cast<std::string*>(user)->append(data, size * n);
-  return size * n;
+// What libcurl's callbacks write into. They are C callbacks: no exception may leave them, so a
+// failure is recorded here and the transfer aborted by returning a short count.
+struct Sink {
+  std::string* body = nullptr;
+  std::map<std::string, std::string>* headers = nullptr;
+  std::size_t cap = 0;
+  bool over_cap = false;
+  std::string failure;  // an exception caught inside a callback (bad_alloc, ...)
+};
+
+size_t on_body(char* data, size_t size, size_t n, void* user) noexcept {
+  auto* sink = static_cast<Sink*>(user);
+  const std::size_t len = size * n;
+  if (sink->body->size() + len > sink->cap) {
+    sink->over_cap = true;
+    return 0;
+  }
+  try {
+    sink->body->append(data, len);
+  } catch (const std::exception& e) {
+    sink->failure = e.what();
+    return 0;
+  }
+  return len;
 }
 
-size_t on_header(char* data, size_t size, size_t n, void* user) {
-  auto* headers = static_cast<std::map<std::string, std::string>*>(user);
-  std::string line(data, size * n);
-  if (starts_with(line, "HTTP/")) headers->clear();  // a new response (after 100-continue or redirect)
-  const auto colon = line.find(':');
-  if (colon != std::string::npos) (*headers)[to_lower(trim(line.substr(0, colon)))] = trim(line.substr(colon + 1));
+size_t on_header(char* data, size_t size, size_t n, void* user) noexcept {
+  auto* sink = static_cast<Sink*>(user);
+  try {
+    std::string line(data, size * n);
+    if (starts_with(line, "HTTP/")) sink->headers->clear();  // a new response (after 100-continue or redirect)
+    const auto colon = line.find(':');
+    if (colon != std::string::npos)
+      (*sink->headers)[to_lower(trim(line.substr(0, colon)))] = trim(line.substr(colon + 1));
+  } catch (const std::exception& e) {
+    sink->failure = e.what();
+    return 0;
+  }
   return size * n;
 }
 
@@ -168,10 +195,11 @@ Result<HttpResponse> HttpClient::send(const HttpRequest& req) const {
     curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(total_timeout.count()));
     curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdrs);
     curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
+    Sink sink{&resp.body, &resp.headers, req.max_body_bytes, false, {}};
     curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
-    curl_easy_setopt(h, CURLOPT_WRITEDATA, &resp.body);
+    curl_easy_setopt(h, CURLOPT_WRITEDATA, &sink);
     curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
-    curl_easy_setopt(h, CURLOPT_HEADERDATA, &resp.headers);
+    curl_easy_setopt(h, CURLOPT_HEADERDATA, &sink);
     curl_easy_setopt(h, CURLOPT_NOPROXY, "127.0.0.1,localhost,::1");
     if (req.method == "GET") {
       curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
@@ -190,6 +218,15 @@ Result<HttpResponse> HttpClient::send(const HttpRequest& req) const {
     curl_easy_cleanup(h);
     resp.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(clock_.now() - started);
 
+    if (sink.over_cap || !sink.failure.empty()) {
+      resp.body.clear();
+      resp.body.shrink_to_fit();
+      const std::string why = sink.over_cap ? "the response body exceeds the cap of " + std::to_string(req.max_body_bytes) +
+                                                  " bytes (INFRA_DOD_HTTP_MAX_BODY_MIB)"
+                                            : "reading the response failed: " + sink.failure;
+      if (log_) log_(secrets.mask(req.method + " " + shown_url + " -> " + why));
+      return Error{ErrorKind::protocol, secrets.mask(req.method + " " + shown_url + ": " + why)};
+    }
     std::chrono::milliseconds wait{0};
     bool retry = false;
     std::string outcome;

@@ -22,6 +22,8 @@ struct HttpRequest {
   std::chrono::milliseconds connect_timeout{std::chrono::seconds(10)};
   std::chrono::milliseconds total_timeout{std::chrono::seconds(60)};
   int max_attempts = 4;
+  // A larger body fails the request (not retried) instead of filling memory.
+  std::size_t max_body_bytes = std::size_t{32} << 20;
   // Transport errors are retried only when the request is safe to repeat.
   bool idempotent = true;
   // An overall deadline (on the client's clock) for every attempt and retry wait together: an

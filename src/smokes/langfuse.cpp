@@ -22,6 +22,7 @@ HttpRequest configured_request(const Config& cfg, std::string method, std::strin
   req.method = std::move(method);
   req.url = std::move(url);
   req.connect_timeout = std::chrono::seconds(cfg.integer("INFRA_DOD_HTTP_CONNECT_TIMEOUT_S"));
+  req.max_body_bytes = static_cast<std::size_t>(cfg.integer("INFRA_DOD_HTTP_MAX_BODY_MIB")) << 20;
   req.total_timeout = std::chrono::seconds(cfg.integer("INFRA_DOD_HTTP_TIMEOUT_S"));
   req.max_attempts = static_cast<int>(cfg.integer("INFRA_DOD_HTTP_MAX_ATTEMPTS"));
   return req;

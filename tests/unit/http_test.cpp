@@ -34,6 +34,9 @@ class Http : public ::testing::Test {
       std::this_thread::sleep_for(1500ms);
       res.set_content("late", "text/plain");
     });
+    server.Get("/big", [](const httplib::Request&, httplib::Response& res) {
+      res.set_content(std::string(3 << 20, 'x'), "application/json");
+    });
     server.Get("/html", [](const httplib::Request&, httplib::Response& res) {
       res.status = 502;
       res.set_content("<!DOCTYPE html><html><body>Bad Gateway</body></html>", "text/html");
@@ -55,6 +58,21 @@ class Http : public ::testing::Test {
   std::atomic<int> hits{0};
   FakeClock clock;
 };
+
+TEST_F(Http, ABodyOverTheCapFailsTheRequestNamingTheCap) {
+  HttpClient client(clock);
+  HttpRequest req;
+  req.url = url("/big");
+  req.max_body_bytes = 1 << 20;
+  const auto r = client.send(req);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().kind, ErrorKind::protocol);
+  EXPECT_NE(r.error().message.find("exceeds the cap of 1048576 bytes"), std::string::npos) << r.error().message;
+  req.max_body_bytes = 4 << 20;
+  const auto fits = client.send(req);
+  ASSERT_TRUE(fits) << fits.error().message;
+  EXPECT_EQ(fits->body.size(), std::size_t{3} << 20);
+}
 
 TEST_F(Http, ReturnsStatusHeadersBodyAndAttempts) {
   HttpClient client(clock);
