@@ -115,7 +115,7 @@ void DodCase::assert_judgement(const Judgement& j, const std::string& headline) 
                         {"resource", f.resource}});
   }
   CaseRecorder::current().set_findings(findings);
-  const std::string outcome = j.outcome == Outcome::pass ? "pass" : j.outcome == Outcome::fail ? "fail" : "error";
+  const std::string outcome = to_string(j.outcome);
   if (!headline.empty()) console_verdict(headline, j.outcome == Outcome::pass, j.outcome == Outcome::error ? j.error : j.failure_summary());
   auto file = evidence().append("judgements", item().id,
                                 {{"outcome", outcome}, {"findings", findings}, {"error", j.error},

@@ -2,6 +2,15 @@
 
 namespace infra_dod {
 
+const char* to_string(Outcome o) {
+  switch (o) {
+    case Outcome::pass: return "pass";
+    case Outcome::fail: return "fail";
+    case Outcome::error: return "error";
+  }
+  return "error";
+}
+
 std::string Judgement::failure_summary() const {
   std::string s;
   for (const auto& f : findings) {

@@ -40,6 +40,8 @@ struct Finding {
 };
 
 enum class Outcome { pass, fail, error };
+// "pass", "fail", "error": the words evidence lines use.
+const char* to_string(Outcome o);
 
 struct Judgement {
   Outcome outcome = Outcome::error;

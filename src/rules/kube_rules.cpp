@@ -377,6 +377,10 @@ std::vector<OwnedRevision> owned_revisions(const json& deployment, const json& r
   return out;
 }
 
+bool undo_was_skipped(const std::string& kubectl_output) {
+  return kubectl_output.find("skipped rollback") != std::string::npos;
+}
+
 std::string first_image(const json& workload) {
   const auto& containers = array_at(workload, {"spec", "template", "spec", "containers"});
   return containers.empty() ? std::string() : text_at(containers.front(), {"image"});
@@ -417,7 +421,7 @@ Judgement judge_rollback_possible(const json& snapshot) {
                           deployment_id});
   }
   // "skipped rollback" exits 0 yet means nothing would change: there is nothing to go back to.
-  const bool skipped = stdout_text.find("skipped rollback") != std::string::npos;
+  const bool skipped = undo_was_skipped(stdout_text);
   const std::string outcome = exit_code == 0 ? trim(stdout_text) : message;
   j.findings.push_back({"server-side dry run of rollout undo succeeds", exit_code == 0 && !skipped,
                         "exit 0 and a rollback (kubectl rollout undo --dry-run=server)",

@@ -39,6 +39,9 @@ struct OwnedRevision {
   std::string image;
 };
 std::vector<OwnedRevision> owned_revisions(const nlohmann::json& deployment, const nlohmann::json& replicasets);
+// kubectl rollout undo's "skipped rollback (current template already matches revision N)":
+// exit 0, yet nothing would change (cli-contracts D6).
+bool undo_was_skipped(const std::string& kubectl_output);
 // The first container's image of a Deployment or ReplicaSet pod template; empty when none.
 std::string first_image(const nlohmann::json& workload);
 

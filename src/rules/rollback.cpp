@@ -45,14 +45,13 @@ Judgement judge_workload_rollback(const json& record) {
   Judgement j;
   const std::string resource = "Deployment/" + record.value("deployment", std::string("?"));
   const json target = record.value("target", json());
-  const bool skipped_dry = text_at(record, {"dry_run", "output"}).find("skipped rollback") != std::string::npos;
+  const bool skipped_dry = undo_was_skipped(text_at(record, {"dry_run", "output"}));
   j.findings.push_back({"server-side dry run names a revision to restore",
                         target.is_object() && exit_of(record, "dry_run") == 0 && !skipped_dry,
                         "an earlier revision and exit 0 from kubectl rollout undo --dry-run=server",
                         revision_text(target) + "; dry run " + step_text(record, "dry_run"), resource});
   if (!j.findings.back().ok) return j.conclude();
-  // "skipped rollback" exits 0 yet changes nothing.
-  const bool skipped = text_at(record, {"undo", "output"}).find("skipped rollback") != std::string::npos;
+  const bool skipped = undo_was_skipped(text_at(record, {"undo", "output"}));
   j.findings.push_back({"rollout undo accepted", exit_of(record, "undo") == 0 && !skipped,
                         "exit 0 and \"rolled back\" from kubectl rollout undo", step_text(record, "undo"), resource});
   if (!j.findings.back().ok) return j.conclude();

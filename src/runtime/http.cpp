@@ -45,6 +45,9 @@ size_t on_body(char* data, size_t size, size_t n, void* user) noexcept {
   } catch (const std::exception& e) {
     sink->failure = e.what();
     return 0;
+  } catch (...) {
+    sink->failure = "unknown exception";
+    return 0;
   }
   return len;
 }
@@ -60,12 +63,15 @@ size_t on_header(char* data, size_t size, size_t n, void* user) noexcept {
   } catch (const std::exception& e) {
     sink->failure = e.what();
     return 0;
+  } catch (...) {
+    sink->failure = "unknown exception";
+    return 0;
   }
   return size * n;
 }
 
 struct UrlParts {
-  std::string scheme, host;
+  std::string scheme, host, port;  // port: explicit, or the scheme's default
 };
 
 std::optional<UrlParts> parse_url(const std::string& url) {
@@ -75,12 +81,15 @@ std::optional<UrlParts> parse_url(const std::string& url) {
   if (curl_url_set(u, CURLUPART_URL, url.c_str(), 0) == CURLUE_OK) {
     char* scheme = nullptr;
     char* host = nullptr;
+    char* port = nullptr;
     if (curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
-        curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK) {
-      out = UrlParts{to_lower(scheme), to_lower(host)};
+        curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK &&
+        curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) == CURLUE_OK) {
+      out = UrlParts{to_lower(scheme), to_lower(host), port};
     }
     curl_free(scheme);
     curl_free(host);
+    curl_free(port);
   }
   curl_url_cleanup(u);
   return out;
@@ -261,23 +270,9 @@ Result<HttpResponse> HttpClient::send(const HttpRequest& req) const {
 }
 
 std::optional<std::string> url_origin(const std::string& url) {
-  CURLU* u = curl_url();
-  if (!u) return std::nullopt;
-  std::optional<std::string> out;
-  if (curl_url_set(u, CURLUPART_URL, url.c_str(), 0) == CURLUE_OK) {
-    char* scheme = nullptr;
-    char* host = nullptr;
-    char* port = nullptr;
-    if (curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
-        curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK &&
-        curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) == CURLUE_OK)
-      out = to_lower(scheme) + "://" + to_lower(host) + ":" + port;
-    curl_free(scheme);
-    curl_free(host);
-    curl_free(port);
-  }
-  curl_url_cleanup(u);
-  return out;
+  const auto parts = parse_url(url);
+  if (!parts) return std::nullopt;
+  return parts->scheme + "://" + parts->host + ":" + parts->port;
 }
 
 Result<std::string> describe_http_failure(const HttpResponse& r) {

@@ -43,7 +43,7 @@ class Recorder {
   }
   SmokeResult judged(const std::string& stage, const json& record, Judgement j) {
     json line = record;
-    line["result"] = j.outcome == Outcome::pass ? "pass" : j.outcome == Outcome::fail ? "fail" : "error";
+    line["result"] = to_string(j.outcome);
     if (!j.error.empty()) line["error"] = j.error;
     emit(stage, std::move(line));
     out_.judgement = std::move(j);
