@@ -215,10 +215,19 @@ class LangfuseService final : public Service {
                             {"isFallback", false},
                             {"scriptLoader", json::array()}};
     res.status = 200;
+    // A scenario's session cookies ("ui_set_cookies"): sent as Set-Cookie headers and, as pages
+    // that read document.cookie do, echoed in an inline script, never in the visible text.
+    std::string cookie_script;
+    for (const auto& c : config().value("ui_set_cookies", json::array())) {
+      const std::string cookie = c.get<std::string>();
+      res.set_header("Set-Cookie", cookie);
+      cookie_script += "document.cookie=" + json(cookie.substr(0, cookie.find(';'))).dump() + ";";
+    }
     res.set_content("<!DOCTYPE html><html lang=\"en\"><head><meta charSet=\"utf-8\"/>"
                     "<meta name=\"viewport\" content=\"width=device-width\"/><title>Langfuse</title></head>"
                     "<body><div id=\"__next\"></div><script id=\"__NEXT_DATA__\" type=\"application/json\">" +
-                        next_data.dump() + "</script></body></html>",
+                        next_data.dump() + "</script>" +
+                        (cookie_script.empty() ? "" : "<script>" + cookie_script + "</script>") + "</body></html>",
                     "text/html; charset=utf-8");
   }
 

@@ -72,6 +72,12 @@ Result<Expected> load_expected(const fs::path& root, const std::string& name) {
     auto base = load_expected(root, base_name);
     if (!base) return base.error();
     e = base.value();
+    // Rows, variables and the selection carry over; what one run of this scenario must show
+    // (its passes, seeded files, reasons and evidence lines) belongs to its own file.
+    e.passes = 1;
+    e.files.clear();
+    e.reasons.clear();
+    e.evidence.clear();
   }
   try {
     const json rows = j.value().value("rows", json::object());
@@ -81,7 +87,21 @@ Result<Expected> load_expected(const fs::path& root, const std::string& name) {
     e.labels = j.value().value("labels", e.labels);
     e.default_status = j.value().value("default_status", e.default_status);
     if (j.value().contains("report_exit")) e.report_exit = j.value()["report_exit"].get<int>();
-  } catch (const json::exception& ex) {
+    e.passes = j.value().value("passes", e.passes);
+    const json reasons = j.value().value("reasons", json::object());
+    for (auto& [k, v] : reasons.items()) e.reasons[k] = v.get<std::string>();
+    const json files = j.value().value("files", json::object());
+    for (auto& [rel, f] : files.items()) {
+      Expected::SeedFile seed{rel, root / name / f.at("from").get<std::string>(), std::nullopt};
+      if (f.contains("mode")) seed.mode = static_cast<unsigned>(std::stoul(f["mode"].get<std::string>(), nullptr, 8));
+      if (rel.empty() || seed.relative.is_absolute() || *seed.relative.begin() == "..")
+        return Error{ErrorKind::config, name + "/expected.json: files: " + rel + " must lie under --out"};
+      e.files.push_back(std::move(seed));
+    }
+    const json evidence = j.value().value("evidence", json::array());
+    for (const auto& l : evidence)
+      e.evidence.push_back({l.at("file").get<std::string>(), l.at("fields"), l.value("pass", 0)});
+  } catch (const std::exception& ex) {
     return Error{ErrorKind::config, name + "/expected.json: " + ex.what()};
   }
   return e;

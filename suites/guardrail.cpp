@@ -1,6 +1,7 @@
 // Operational guardrail: runs last in every selection (a cleanup of the run fixture) and proves
-// that no secret reached the run's evidence or the per-case results. `infra-dod report` runs the
-// same scan over the JUnit file and the DoD table it writes.
+// that no secret reached the run's evidence, the per-case results or the smokes' artifact files,
+// with one raw-marker-scan record per target and per marker (the runbook's NOT_FOUND lines).
+// `infra-dod report` runs the same scan over the JUnit file and the DoD table it writes.
 #include "dod/dod_case.h"
 #include "runtime/leak_scan.h"
 #include "runtime/run.h"
@@ -12,10 +13,11 @@ class Guardrail : public DodCase {};
 
 TEST_F(Guardrail, NoSecretInEvidence) {
   const auto fingerprints = SecretRegistry::load_fingerprints(evidence().dir() / "secret-fingerprints.jsonl");
-  // The evidence, and what the other cases of the run wrote about themselves (records, gtest XML).
-  std::vector<std::filesystem::path> roots = {evidence().dir()};
-  if (auto run = current_run(config(), SystemClock::instance()))
-    for (const auto& d : {run->results_dir(), run->gtest_xml_dir()}) roots.push_back(d);
+  const auto targets = guardrail_targets(config(), evidence().dir());
+  std::vector<std::filesystem::path> roots;
+  for (const auto& t : targets) roots.push_back(t.path);
+  for (const auto& m : scan_markers(targets, fingerprints)) evidence().append("raw-marker-scan", item().id, to_json(m));
+  record_evidence(evidence().dir() / "raw-marker-scan.jsonl");
   const auto leaks = scan_for_leaks(roots, fingerprints);
   for (const auto& l : leaks)
     evidence().append("guardrail", item().id, {{"file", l.file.string()}, {"line", l.line}, {"finding", l.what}});

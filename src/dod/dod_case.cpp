@@ -48,7 +48,9 @@ void DodCase::record_error(const std::string& message) {
 void DodCase::record_evidence(const std::filesystem::path& file) {
   std::error_code ec;
   auto rel = std::filesystem::relative(file, evidence().dir(), ec);
-  const std::string shown = (ec || rel.empty() ? file : rel).string();
+  // A file outside the evidence folder (an artifact the operator named) is shown where it is.
+  const bool outside = ec || rel.empty() || *rel.begin() == "..";
+  const std::string shown = (outside ? std::filesystem::absolute(file, ec) : rel).string();
   CaseRecorder::current().add_evidence(shown);
 }
 

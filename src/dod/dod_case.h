@@ -34,7 +34,8 @@ class DodCase : public ::testing::Test {
   // Marks the case as unable to judge (auth, timeout, unreachable, bad config): the report shows
   // `error`, not `fail`. Use as `return record_error(...)`.
   void record_error(const std::string& message);
-  // Records where this case's evidence is, relative to the run folder.
+  // Records where this case's evidence is: relative to the evidence folder, or absolute when the
+  // file lies outside it (an artifact file).
   void record_evidence(const std::filesystem::path& file);
   // The runbook's console line: "PASS: <check>" or "FAIL: <check>: <reason>".
   static void console_verdict(const std::string& check, bool ok, const std::string& reason = {});

@@ -45,6 +45,7 @@ Result<Registry> Registry::parse(const std::string& text, const std::string& ori
       item.runs_last = it.value("runs_last", false);
       item.tests = it.at("tests").get<std::vector<std::string>>();
       item.suite = it.value("suite", "");
+      item.evidence_also = it.value("evidence_also", std::vector<std::string>{});
       item.timeout = it.value("timeout", default_timeouts.count(item.mode) ? default_timeouts[item.mode] : 60);
       if (it.contains("gate")) {
         const auto& g = it["gate"];
@@ -120,6 +121,8 @@ std::vector<std::string> Registry::problems() const {
                       " would select it");
     }
     if (i.tests.empty()) p.push_back(i.id + ": names no test case");
+    for (const auto& other : i.evidence_also)
+      if (!find(other) || other == i.id) p.push_back(i.id + ": evidence_also names '" + other + "', which is not another row");
     const bool destructive = std::find(i.labels.begin(), i.labels.end(), "destructive") != i.labels.end();
     if (destructive && (i.mode == "automatic" || i.mode == "smoke"))
       p.push_back(i.id + ": a destructive item must not be automatic or smoke");

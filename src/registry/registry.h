@@ -40,6 +40,9 @@ struct DodItem {
   int timeout = 0;
   std::vector<std::string> tests;
   std::string suite;  // the suites/ file that defines the tests: the file its ticket names
+  // Rows whose evidence this row's cell also lists (never their status): the smokes carry the
+  // guardrail's raw-marker scan, as the runbook's staging evidence set does.
+  std::vector<std::string> evidence_also;
 };
 
 struct DodTable {

@@ -88,6 +88,12 @@ Report build_report(const Registry& registry, const std::map<std::string, TestOu
                     "selected in this run without a verdict: a release-blocking row blocks the release until it has one";
     rep.rows.push_back(std::move(row));
   }
+  for (auto& row : rep.rows)
+    for (const auto& id : row.item->evidence_also)
+      for (const auto& other : rep.rows)
+        if (other.item->id == id)
+          for (const auto& e : other.evidence)
+            if (std::find(row.evidence.begin(), row.evidence.end(), e) == row.evidence.end()) row.evidence.push_back(e);
   return rep;
 }
 

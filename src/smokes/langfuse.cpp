@@ -1,5 +1,11 @@
 #include "smokes/langfuse.h"
 
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <sstream>
 
@@ -28,16 +34,100 @@ HttpRequest configured_request(const Config& cfg, std::string method, std::strin
   return req;
 }
 
-Result<bool> append_artifact(const Config& cfg, const std::string& variable, const Evidence& ev,
-                             const std::string& dod_item, const nlohmann::json& line) {
-  const auto artifact = cfg.get(variable);
-  if (!artifact) return false;
-  nlohmann::json stamped = ev.stamp(dod_item);
-  stamped.update(line);
-  auto a = append_line(*artifact, SecretRegistry::process().mask(
-                                      stamped.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)));
-  if (!a) return Error{a.error().kind, "cannot append to " + variable + ": " + a.error().message};
+namespace {
+
+// The file's non-empty lines.
+Result<std::vector<std::string>> read_lines(const std::filesystem::path& file, std::string* text_out = nullptr) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) return Error{ErrorKind::config, "cannot read " + file.string() + ": " + std::strerror(errno)};
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  const std::string text = ss.str();
+  std::vector<std::string> lines;
+  for (std::size_t at = 0; at < text.size();) {
+    auto end = text.find('\n', at);
+    if (end == std::string::npos) end = text.size();
+    if (end > at) lines.push_back(text.substr(at, end - at));
+    at = end + 1;
+  }
+  if (text_out) *text_out = text;
+  return lines;
+}
+
+}  // namespace
+
+Result<std::optional<ArtifactFile>> ArtifactFile::open(const Config& cfg, const std::string& variable) {
+  const auto value = cfg.get(variable);
+  if (!value) return std::optional<ArtifactFile>{};
+  const std::filesystem::path file = *value;
+  const std::string where = variable + " (" + file.string() + ")";
+  struct stat st {};
+  if (::stat(file.c_str(), &st) != 0) {
+    if (errno != ENOENT) return Error{ErrorKind::config, where + ": " + std::strerror(errno)};
+    const std::filesystem::path folder = file.parent_path().empty() ? "." : file.parent_path();
+    if (::access(folder.c_str(), W_OK) != 0)
+      return Error{ErrorKind::config, where + " cannot be created: its folder " + folder.string() + ": " + std::strerror(errno)};
+    return std::optional<ArtifactFile>(ArtifactFile(variable, file, 0));
+  }
+  if (!S_ISREG(st.st_mode)) return Error{ErrorKind::config, where + " is not a regular file"};
+  // Root may write through a mode without write bits; an operator who made the file read-only
+  // meant it to stay as it is.
+  if ((st.st_mode & (S_IWUSR | S_IWGRP | S_IWOTH)) == 0 || ::access(file.c_str(), W_OK) != 0) {
+    char mode[8];
+    std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
+    return Error{ErrorKind::config, where + " is not writable (mode " + mode +
+                                        "): the smoke appends to it and never changes its permissions"};
+  }
+  std::string text;
+  auto lines = read_lines(file, &text);
+  if (!lines) return Error{ErrorKind::config, where + ": " + lines.error().message};
+  if (auto problem = json_lines_problem(text))
+    return Error{ErrorKind::config, where + " is not a JSON-lines file: " + *problem +
+                                        "; the smoke appends only to JSON lines and never rewrites a file"};
+  return std::optional<ArtifactFile>(ArtifactFile(variable, file, lines->size()));
+}
+
+Result<bool> ArtifactFile::append(const std::string& line) const {
+  auto a = append_line(path_, line);
+  if (!a) return Error{a.error().kind, "cannot append to " + variable_ + ": " + a.error().message};
   return true;
+}
+
+ArtifactParity ArtifactFile::check(const std::vector<nlohmann::json>& printed, const std::vector<std::string>& echoed) const {
+  auto lines = read_lines(path_);
+  ArtifactParity parity = check_artifact_parity(lines_before_, lines ? lines.value() : std::vector<std::string>{},
+                                                printed, echoed);
+  if (!lines) parity.findings.push_back({"artifact readable after the run", false, "readable", lines.error().message, ""});
+  parity.record["artifact_variable"] = variable_;
+  parity.record["artifact_file"] = path_.string();
+  return parity;
+}
+
+PrintedLine print_smoke_line(const Evidence& ev, const std::string& evidence_name, const std::string& dod_item,
+                             const nlohmann::json& fields, const ArtifactFile* artifact) {
+  nlohmann::json stamped = ev.stamp(dod_item);
+  stamped.update(fields);
+  const std::string text =
+      SecretRegistry::process().mask(stamped.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+  PrintedLine out;
+  out.line = nlohmann::json::parse(text, nullptr, false);
+  if (out.line.is_discarded()) out.line = nlohmann::json::object();
+  std::printf("%s\n", text.c_str());
+  std::fflush(stdout);
+  if (auto f = ev.append(evidence_name, dod_item, out.line)) out.evidence_file = f.value();
+  if (artifact)
+    if (auto a = artifact->append(text); !a) out.artifact_error = a.error().message;
+  return out;
+}
+
+Judgement judge_with_artifact(Judgement j, const ArtifactFile* artifact, const Evidence& ev,
+                              const std::string& dod_item, const std::vector<nlohmann::json>& printed,
+                              const std::vector<std::string>& echoed, SmokeResult& out) {
+  if (!artifact) return j;
+  const auto parity = artifact->check(printed, echoed);
+  if (auto f = ev.append("artifact-parity", dod_item, parity.record)) out.evidence.push_back(f.value());
+  out.evidence.push_back(artifact->path());
+  return with_parity(std::move(j), parity);
 }
 
 Result<nlohmann::json> fill_template(const std::string& name, const std::map<std::string, std::string>& values) {

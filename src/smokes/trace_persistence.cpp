@@ -1,5 +1,6 @@
 #include "smokes/trace_persistence.h"
 
+#include <algorithm>
 #include <optional>
 
 #include "clients/kube.h"
@@ -32,22 +33,38 @@ class TraceSmoke {
     const auto base = langfuse_base_url(cfg_);
     if (!base) return error(base.error().message);
     base_ = base.value();
-    if (!credentials()) return std::move(out_);
-    if (!ingest()) return std::move(out_);
-    if (!fetch("fetch_before_restart", "fetch_before_http_code")) return std::move(out_);
-    if (!restart()) return std::move(out_);
-    if (!fetch("fetch_after_restart", "fetch_after_http_code")) return std::move(out_);
-    finish("complete", "pass", "");
+    // Refused before the first stage: an artifact the smoke could only damage.
+    auto artifact = ArtifactFile::open(cfg_, "LANGFUSE_TRACE_SMOKE_ARTIFACT_FILE");
+    if (!artifact) return error(artifact.error().message);
+    artifact_ = std::move(artifact.value());
+    stages();
+    if (artifact_error_.empty())
+      out_.judgement = judge_with_artifact(std::move(out_.judgement), artifact_ ? &*artifact_ : nullptr, ev_, item_,
+                                           printed_, {"stage", "result", "ingest_http_code", "fetch_before_http_code",
+                                                      "fetch_after_http_code"},
+                                           out_);
     return std::move(out_);
   }
 
  private:
+  void stages() {
+    if (!credentials()) return;
+    if (!ingest()) return;
+    if (!fetch("fetch_before_restart", "fetch_before_http_code")) return;
+    if (!restart()) return;
+    if (!fetch("fetch_after_restart", "fetch_after_http_code")) return;
+    finish("complete", "pass", "");
+  }
+
   void emit(const std::string& stage, nlohmann::json fields) {
     fields["stage"] = stage;
     fields["trace_id"] = trace_id_;
-    if (auto f = ev_.append("trace-persistence", item_, fields)) out_.evidence.push_back(f.value());
-    if (auto a = append_artifact(cfg_, "LANGFUSE_TRACE_SMOKE_ARTIFACT_FILE", ev_, item_, fields); !a)
-      artifact_error_ = a.error().message;
+    auto printed = print_smoke_line(ev_, "trace-persistence", item_, fields, artifact_ ? &*artifact_ : nullptr);
+    if (!printed.evidence_file.empty() &&
+        std::find(out_.evidence.begin(), out_.evidence.end(), printed.evidence_file) == out_.evidence.end())
+      out_.evidence.push_back(printed.evidence_file);
+    if (!printed.artifact_error.empty() && artifact_error_.empty()) artifact_error_ = printed.artifact_error;
+    printed_.push_back(std::move(printed.line));
   }
   // The last line carries the verdict; the judgement reads only that line.
   bool finish(const std::string& stage, const std::string& result, const std::string& why) {
@@ -170,6 +187,8 @@ class TraceSmoke {
   const HttpClient http_;
   const std::string trace_id_;
   std::string base_, auth_, artifact_error_;
+  std::optional<ArtifactFile> artifact_;
+  std::vector<nlohmann::json> printed_;  // every line this run printed, in order
   nlohmann::json final_;
   SmokeResult out_;
 };

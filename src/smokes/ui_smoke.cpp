@@ -1,5 +1,7 @@
 #include "smokes/ui_smoke.h"
 
+#include <algorithm>
+
 #include "rules/ui_smoke.h"
 #include "runtime/crypto.h"
 #include "runtime/secrets.h"
@@ -14,24 +16,35 @@ SmokeResult run_ui_smoke(const Config& cfg, const Evidence& ev, const std::strin
     out.judgement = Judgement::cannot_judge(base.error().message);
     return out;
   }
+  // Refused before the request: an artifact the smoke could only damage.
+  const auto artifact = ArtifactFile::open(cfg, "LANGFUSE_SMOKE_ARTIFACT_FILE");
+  if (!artifact) {
+    out.judgement = Judgement::cannot_judge(artifact.error().message);
+    return out;
+  }
+  const ArtifactFile* file = artifact->has_value() ? &**artifact : nullptr;
   const std::string url = base.value() + "/";
   const auto r = HttpClient().send(configured_request(cfg, "GET", url));
   if (!r) {
     out.judgement = Judgement::cannot_judge("GET " + url + ": " + r.error().what());
     return out;
   }
-  const nlohmann::json line = {{"namespace", cfg.value("LANGFUSE_NAMESPACE")},
-                               {"url", url},
-                               {"http_code", r->status},
-                               {"response_sha256", sha256_hex(r->body)},
-                               {"response_summary", sanitized_summary(SecretRegistry::process().mask(r->body))},
-                               {"result", (r->status == 200 || r->status == 302) ? "pass" : "fail"}};
-  if (auto file = ev.append("ui-smoke", dod_item, line)) out.evidence.push_back(file.value());
-  if (auto a = append_artifact(cfg, "LANGFUSE_SMOKE_ARTIFACT_FILE", ev, dod_item, line); !a) {
-    out.judgement = Judgement::cannot_judge(a.error().message);
+  const nlohmann::json fields = {{"namespace", cfg.value("LANGFUSE_NAMESPACE")},
+                                 {"url", url},
+                                 {"http_code", r->status},
+                                 {"response_sha256", sha256_hex(r->body)},
+                                 {"response_summary", sanitized_summary(SecretRegistry::process().mask(r->body))},
+                                 // That the page set a cookie, never the cookie.
+                                 {"set_cookie_seen", r->header("set-cookie").has_value()},
+                                 {"result", (r->status == 200 || r->status == 302) ? "pass" : "fail"}};
+  const auto printed = print_smoke_line(ev, "ui-smoke", dod_item, fields, file);
+  if (!printed.evidence_file.empty()) out.evidence.push_back(printed.evidence_file);
+  if (!printed.artifact_error.empty()) {
+    out.judgement = Judgement::cannot_judge(printed.artifact_error);
     return out;
   }
-  out.judgement = judge_ui_answer(r->status, url);
+  out.judgement = judge_with_artifact(judge_ui_answer(r->status, url), file, ev, dod_item, {printed.line},
+                                      {"http_code"}, out);
   return out;
 }
 

@@ -54,5 +54,48 @@ TEST_F(GuardrailScan, FindsRawMarkersEvenWithoutRegistration) {
   EXPECT_NE(leaks[0].what.find("set-cookie"), std::string::npos);
 }
 
+TEST_F(GuardrailScan, EveryTargetGetsARecordPerRunbookMarkerAndPerSecretName) {
+  write("clean.jsonl", "{\"http_code\":200}\n");
+  const auto scans = scan_markers({{"evidence", dir}}, fps);
+  std::vector<std::string> markers;
+  for (const auto& m : scans) {
+    markers.push_back(m.marker);
+    EXPECT_EQ(m.count, 0u) << m.marker;
+    EXPECT_EQ(to_json(m)["result"], "NOT_FOUND");
+  }
+  EXPECT_EQ(markers, (std::vector<std::string>{"token", "cookie", "set-cookie", "LANGFUSE_SECRET_KEY"}));
+}
+
+TEST_F(GuardrailScan, ARawSetCookieIsCountedWithItsFileAndNeverItsValue) {
+  write("nested/ui.log", "HTTP/1.1 200 OK\nSet-Cookie: next-auth.session-token=abcdef123456; Path=/\n");
+  write("trace.log", "Authorization: Bearer eyJhbGciOiJSUzI1NiJ9.payload\n");
+  const auto scans = scan_markers({{"evidence", dir}}, fps);
+  for (const auto& m : scans) {
+    const auto j = to_json(m);
+    EXPECT_EQ(j.dump().find("abcdef123456"), std::string::npos);
+    if (m.marker == "set-cookie") {
+      EXPECT_EQ(j["result"], "FOUND");
+      EXPECT_EQ(j["count"], 1);
+      EXPECT_EQ(j["files"], nlohmann::json::array({"nested/ui.log"}));
+    } else if (m.marker == "token") {
+      EXPECT_EQ(j["result"], "FOUND") << "a Bearer credential is a raw token marker";
+    } else {
+      EXPECT_EQ(j["result"], "NOT_FOUND") << m.marker;
+    }
+  }
+}
+
+TEST_F(GuardrailScan, ARegisteredSecretIsCountedUnderItsNameInTheTargetThatHoldsIt) {
+  const fs::path artifact = dir.parent_path() / ("artifact-" + random_hex(4) + ".jsonl");
+  std::ofstream(artifact) << "{\"note\":\"guardrail-secret-5555\"}\n";
+  const auto scans = scan_markers({{"evidence", dir}, {"artifact", artifact}}, fps);
+  fs::remove(artifact);
+  for (const auto& m : scans) {
+    if (m.marker != "LANGFUSE_SECRET_KEY") continue;
+    EXPECT_TRUE(m.registered);
+    EXPECT_EQ(m.count, m.target_kind == "artifact" ? 1u : 0u) << m.target_kind;
+  }
+}
+
 }  // namespace
 }  // namespace infra_dod

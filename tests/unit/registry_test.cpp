@@ -57,6 +57,16 @@ TEST(Registry, FindsALabelThatWouldLeakIntoAnUnanchoredSelection) {
   EXPECT_NE(p[0].find("smoke-manual"), std::string::npos);
 }
 
+TEST(Registry, EvidenceAlsoMustNameAnotherRow) {
+  auto reg = Registry::parse(R"({"tables":[{"id":"t","title":"T"}],"items":[
+      {"id":"X","table":"t","item":"x","mode":"smoke","tests":["A.B"],"evidence_also":["NOPE"]},
+      {"id":"Y","table":"t","item":"y","mode":"smoke","tests":["A.C"],"evidence_also":["X"]}]})", "inline");
+  ASSERT_TRUE(reg);
+  const auto p = reg->problems();
+  ASSERT_EQ(p.size(), 1u);
+  EXPECT_NE(p[0].find("evidence_also names 'NOPE'"), std::string::npos) << p[0];
+}
+
 TEST(Registry, RejectsADestructiveItemWithoutAnOptInOrInASafeMode) {
   auto reg = Registry::parse(R"({"tables":[{"id":"t","title":"T"}],"items":[
       {"id":"X","table":"t","item":"x","mode":"smoke","labels":["destructive"],"tests":["A.B"]}]})", "inline");

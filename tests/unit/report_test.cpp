@@ -128,6 +128,20 @@ TEST(JudgeTest, ACaseNotInTheJunitIsNotRun) {
   EXPECT_EQ(o.reason, "not selected in this run");
 }
 
+TEST(BuildReport, EvidenceAlsoListsTheOtherRowsEvidenceButNotItsStatus) {
+  auto reg = Registry::parse(R"({"tables":[{"id":"dod","title":"T"}],"items":[
+      {"id":"SMOKE","table":"dod","item":"smoke","mode":"smoke","tests":["S.Ui"],"evidence_also":["GUARD"]},
+      {"id":"GUARD","table":"dod","item":"guard","mode":"automatic","tests":["G.Scan"]}]})",
+                             "inline");
+  ASSERT_TRUE(reg);
+  std::map<std::string, TestOutcome> out = {{"S.Ui", {"S.Ui", Status::pass, "", {"ui-smoke.jsonl"}, {}}},
+                                            {"G.Scan", {"G.Scan", Status::fail, "leak", {"raw-marker-scan.jsonl"}, {}}}};
+  const auto rep = build_report(reg.value(), out);
+  EXPECT_EQ(rep.rows[0].status, Status::pass);
+  EXPECT_EQ(rep.rows[0].evidence, (std::vector<std::string>{"ui-smoke.jsonl", "raw-marker-scan.jsonl"}));
+  EXPECT_EQ(rep.rows[1].evidence, std::vector<std::string>{"raw-marker-scan.jsonl"});
+}
+
 TEST(BuildReport, ARowTakesTheWorstOfItsCasesAndBlocksReleaseOnFailOrError) {
   auto reg = Registry::parse(R"({"tables":[{"id":"dod","title":"T"}],"items":[
       {"id":"R1","table":"dod","item":"row one","mode":"smoke","release_blocking":true,"tests":["A.One","A.Two"]},

@@ -87,7 +87,7 @@ int write_report(const ReportOptions& opt, const Config& cfg, std::string& print
   for (auto& l : scan_text_for_leaks(md, opt.md_out.empty() ? "<table>" : opt.md_out.string(), fingerprints)) leaks.push_back(l);
   for (auto& l : scan_text_for_leaks(js, opt.json_out.empty() ? "<json>" : opt.json_out.string(), fingerprints)) leaks.push_back(l);
   if (SecretRegistry::process().contains_registered(md) || SecretRegistry::process().contains_registered(js))
-    leaks.push_back({"<table>", 0, "a secret this process registered"});
+    leaks.push_back({"<table>", 0, "a secret this process registered", "", true});
   for (const auto& l : leaks)
     std::fprintf(stderr, "FAIL: no secret in evidence: %s:%zu: %s\n", l.file.string().c_str(), l.line, l.what.c_str());
   if (!leaks.empty()) {

@@ -1,5 +1,7 @@
 #include <cstdio>
+#include <algorithm>
 #include <fstream>
+#include <sstream>
 
 #include "commands.h"
 #include "registry/registry.h"
@@ -25,25 +27,186 @@ prints the table and where everything is, and stops the sandbox it started.
 
   --out             default <build>/main-job/<scenario>
   --check-expected  compare every row (and the report's exit status, when expected.json names
-                    "report_exit") with the scenario's expected.json; exit 1 on a mismatch
+                    "report_exit", and the evidence lines it names) with the scenario's
+                    expected.json, as often as its "passes" says; exit 1 on a mismatch
 Exit: as `infra-dod report` (1 on a release-blocking fail or error, or one selected without a
 verdict), or 1 on an expectation mismatch.
 )";
 
+// "{out}" in a scenario's variable names the run's --out folder.
+std::string expand_out(std::string value, const fs::path& out) {
+  const std::string mark = "{out}";
+  for (auto at = value.find(mark); at != std::string::npos; at = value.find(mark, at + out.string().size()))
+    value.replace(at, mark.size(), out.string());
+  return value;
+}
+
 // The operator's own settings must not leak into a sandbox run: every variable of the catalogue
 // is removed from ctest's environment, then set from the sandbox and the scenario.
 std::map<std::string, std::optional<std::string>> sandbox_environment(const SandboxRun& run, const fs::path& out,
+                                                                      const fs::path& pass_out,
                                                                       const std::map<std::string, std::string>& gates) {
   std::map<std::string, std::optional<std::string>> env;
   for (const auto& v : variable_catalogue()) env[v.name] = std::nullopt;
   env["INFRA_DOD_ENV_FILE"] = run.env_file.string();
   // This run's own folder: runs of other scenarios on the same build tree never meet it.
-  env["INFRA_DOD_RUN_DIR"] = (out / "run").string();
-  env["EVIDENCE_DIR"] = (out / "evidence").string();
+  env["INFRA_DOD_RUN_DIR"] = (pass_out / "run").string();
+  env["EVIDENCE_DIR"] = (pass_out / "evidence").string();
   env["INFRA_DOD_ATTESTATIONS"] = (out / "attestations").string();
   env["HOME"] = (run.state_dir / "home").string();
-  for (const auto& [k, v] : gates) env[k] = v;
+  for (const auto& [k, v] : gates) {
+    env[k] = expand_out(v, out);
+    // A file the scenario places under --out gets its folder, as an operator's /tmp has one.
+    std::error_code ec;
+    if (v.find("{out}") != std::string::npos) fs::create_directories(fs::path(*env[k]).parent_path(), ec);
+  }
   return env;
+}
+
+Result<bool> seed_files(const sandbox::Expected& expected, const fs::path& out) {
+  for (const auto& f : expected.files) {
+    std::error_code ec;
+    fs::create_directories((out / f.relative).parent_path(), ec);
+    fs::copy_file(f.from, out / f.relative, fs::copy_options::overwrite_existing, ec);
+    if (ec) return Error{ErrorKind::config, "cannot seed " + f.relative.string() + " from " + f.from.string() + ": " + ec.message()};
+    if (f.mode) fs::permissions(out / f.relative, static_cast<fs::perms>(*f.mode), ec);
+  }
+  return true;
+}
+
+std::string file_text(const fs::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// Every seeded file still begins with what it was seeded with.
+int check_seed_files(const sandbox::Expected& expected, const fs::path& out) {
+  int mismatches = 0;
+  for (const auto& f : expected.files) {
+    const std::string seed = file_text(f.from);
+    if (file_text(out / f.relative).compare(0, seed.size(), seed) != 0) {
+      std::fprintf(stderr, "MISMATCH %s: the lines it was seeded with were rewritten or lost\n", f.relative.string().c_str());
+      ++mismatches;
+    }
+  }
+  return mismatches;
+}
+
+struct PassResult {
+  int rc = 0;
+  bool report_written = false;
+};
+
+// One ctest run of the selection, then the report, the table and the paths printed.
+PassResult run_pass(const std::map<std::string, std::optional<std::string>>& env, const fs::path& build,
+                    const std::string& labels, const std::string& jobs, const fs::path& out, const std::string& scenario) {
+  std::fprintf(stderr, "infra-dod run: ctest -L '%s' on %s (scenario %s)\n", labels.c_str(), build.string().c_str(),
+               scenario.c_str());
+  ProcessSpec ctest;
+  ctest.argv = {INFRA_DOD_CTEST, "--test-dir", build.string(), "-L", labels, "-j", jobs,
+                "--output-junit", (out / "junit.xml").string(), "--test-output-truncation", "middle",
+                "--test-output-size-passed", "1048576", "--test-output-size-failed", "1048576",
+                "--no-tests=error"};
+  ctest.env = env;
+  ctest.deadline = std::chrono::minutes(60);
+  const auto ct = run_process(ctest);
+  {
+    std::ofstream log(out / "ctest.log");
+    log << ct.redacted_out() << ct.redacted_err();
+  }
+  if (!ct.started || ct.timed_out) {
+    std::fprintf(stderr, "infra-dod run: %s\n", ct.describe().c_str());
+    return {1, false};
+  }
+  // The report is built here, with the run's own environment, not by a child of this process.
+  Environ report_env = process_environ();
+  for (const auto& [k, v] : env) {
+    if (v) report_env[k] = *v;
+    else report_env.erase(k);
+  }
+  auto cfg = load_config("run", report_env);
+  if (!cfg) return {2, false};
+  ReportOptions opt;
+  opt.junit_files = {out / "junit.xml"};
+  opt.run_dir = out / "run";
+  opt.md_out = out / "dod-table.md";
+  opt.json_out = out / "dod-table.json";
+  std::string report_out;
+  const int report_rc = write_report(opt, cfg.value(), report_out);
+  std::error_code ec;
+  // The run's evidence folder, next to the table.
+  if (auto rec = load_run(out / "run")) {
+    fs::remove(out / "evidence-dir", ec);
+    fs::create_directory_symlink(rec->dir, out / "evidence-dir", ec);
+  }
+  std::fputs(report_out.c_str(), stdout);
+  std::printf("\nJUnit:      %s\nDoD table:  %s\n            %s\nEvidence:   %s\nctest log:  %s\n",
+              (out / "junit.xml").string().c_str(), (out / "dod-table.md").string().c_str(),
+              (out / "dod-table.json").string().c_str(), (out / "evidence-dir").string().c_str(),
+              (out / "ctest.log").string().c_str());
+  std::fflush(stdout);
+  return {report_rc, true};
+}
+
+// A line of the evidence file with every expected field equal.
+bool has_evidence_line(const fs::path& file, const nlohmann::json& fields) {
+  std::ifstream in(file);
+  for (std::string line; std::getline(in, line);) {
+    const auto j = nlohmann::json::parse(line, nullptr, false);
+    if (j.is_discarded() || !j.is_object()) continue;
+    bool all = true;
+    for (const auto& [k, v] : fields.items()) all = all && j.contains(k) && j[k] == v;
+    if (all) return true;
+  }
+  return false;
+}
+
+// Each row, the report's exit status and the expected evidence lines of one pass.
+int compare_with_expected(const sandbox::Expected& expected, int pass, const fs::path& out, int report_rc) {
+  const std::string tag = pass == 1 ? "" : "pass " + std::to_string(pass) + ": ";
+  std::ifstream jf(out / "dod-table.json");
+  const auto doc = nlohmann::json::parse(jf, nullptr, false);
+  if (doc.is_discarded()) {
+    std::fprintf(stderr, "MISMATCH %sno DoD table was written\n", tag.c_str());
+    return 1;
+  }
+  int mismatches = 0;
+  for (const auto& row : doc["rows"]) {
+    const std::string id = row["id"];
+    auto it = expected.rows.find(id);
+    const std::string want = it != expected.rows.end()        ? it->second
+                             : !expected.default_status.empty() ? expected.default_status
+                                                                : "(missing from expected.json)";
+    if (row["status"] != want) {
+      std::fprintf(stderr, "MISMATCH %s%s: expected %s, got %s (%s)\n", tag.c_str(), id.c_str(), want.c_str(),
+                   row["status"].get<std::string>().c_str(), row["reason"].get<std::string>().c_str());
+      ++mismatches;
+    }
+    if (auto r = expected.reasons.find(id);
+        r != expected.reasons.end() && row["reason"].get<std::string>().find(r->second) == std::string::npos) {
+      std::fprintf(stderr, "MISMATCH %s%s: its reason does not name '%s' (%s)\n", tag.c_str(), id.c_str(),
+                   r->second.c_str(), row["reason"].get<std::string>().c_str());
+      ++mismatches;
+    }
+  }
+  if (expected.report_exit && *expected.report_exit != report_rc) {
+    std::fprintf(stderr, "MISMATCH %sreport exit status: expected %d, got %d\n", tag.c_str(),
+                 *expected.report_exit, report_rc);
+    ++mismatches;
+  }
+  const auto rec = load_run(out / "run");
+  for (const auto& e : expected.evidence) {
+    if (e.pass != 0 && e.pass != pass) continue;
+    const fs::path file = rec ? rec->dir / e.file : fs::path(e.file);
+    if (!rec || !has_evidence_line(file, e.fields)) {
+      std::fprintf(stderr, "MISMATCH %sevidence: no line in %s with %s\n", tag.c_str(), file.string().c_str(),
+                   e.fields.dump().c_str());
+      ++mismatches;
+    }
+  }
+  return mismatches;
 }
 
 }  // namespace
@@ -103,83 +266,33 @@ int cmd_run(const Args& in) {
   fs::remove_all(out, ec);
   fs::create_directories(out, ec);
   std::ofstream(out / ".infra-dod-run") << "made by infra-dod run; emptied by the next run\n";
-  const auto env = sandbox_environment(run.value(), out, expected->env);
-
-  std::fprintf(stderr, "infra-dod run: ctest -L '%s' on %s\n", labels.c_str(), build.string().c_str());
-  ProcessSpec ctest;
-  ctest.argv = {INFRA_DOD_CTEST, "--test-dir", build.string(), "-L", labels, "-j", jobs,
-                "--output-junit", (out / "junit.xml").string(), "--test-output-truncation", "middle",
-                "--test-output-size-passed", "1048576", "--test-output-size-failed", "1048576",
-                "--no-tests=error"};
-  ctest.env = env;
-  ctest.deadline = std::chrono::minutes(60);
-  const auto ct = run_process(ctest);
-  {
-    std::ofstream log(out / "ctest.log");
-    log << ct.redacted_out() << ct.redacted_err();
-  }
-  if (!ct.started || ct.timed_out) {
-    std::fprintf(stderr, "infra-dod run: %s\n", ct.describe().c_str());
-    if (started_here) stop_sandbox(state_dir);
-    return 1;
-  }
-  // The report is built here, with the run's own environment, not by a child of this process.
-  Environ report_env = process_environ();
-  for (const auto& [k, v] : env) {
-    if (v) report_env[k] = *v;
-    else report_env.erase(k);
-  }
-  auto cfg = load_config("run", report_env);
-  if (!cfg) {
+  if (auto seeded = seed_files(expected.value(), out); !seeded) {
+    std::fprintf(stderr, "infra-dod run: %s\n", seeded.error().message.c_str());
     if (started_here) stop_sandbox(state_dir);
     return 2;
   }
-  ReportOptions opt;
-  opt.junit_files = {out / "junit.xml"};
-  opt.run_dir = out / "run";
-  opt.md_out = out / "dod-table.md";
-  opt.json_out = out / "dod-table.json";
-  std::string report_out;
-  const int report_rc = write_report(opt, cfg.value(), report_out);
-  // The run's evidence folder, next to the table.
-  if (auto rec = load_run(out / "run")) {
-    fs::remove(out / "evidence-dir", ec);
-    fs::create_directory_symlink(rec->dir, out / "evidence-dir", ec);
-  }
-  if (started_here) stop_sandbox(state_dir);
 
-  std::fputs(report_out.c_str(), stdout);
-  std::printf("\nJUnit:      %s\nDoD table:  %s\n            %s\nEvidence:   %s\nctest log:  %s\n",
-              (out / "junit.xml").string().c_str(), (out / "dod-table.md").string().c_str(),
-              (out / "dod-table.json").string().c_str(), (out / "evidence-dir").string().c_str(),
-              (out / "ctest.log").string().c_str());
-  std::fflush(stdout);
-  if (report_rc >= 2) return report_rc;
-  if (!check) return report_rc;
-
-  std::ifstream jf(out / "dod-table.json");
-  const auto doc = nlohmann::json::parse(jf, nullptr, false);
-  if (doc.is_discarded()) {
-    std::fprintf(stderr, "infra-dod run: no DoD table was written\n");
-    return 1;
-  }
+  // --check-expected may run the selection more than once on the same sandbox and files (a
+  // rerun appends to the artifacts the first pass wrote); each pass has its own folder.
+  const int passes = check ? std::max(1, expected->passes) : 1;
+  int rc = 0;
   int mismatches = 0;
-  for (const auto& row : doc["rows"]) {
-    const std::string id = row["id"];
-    auto it = expected->rows.find(id);
-    const std::string want = it != expected->rows.end()        ? it->second
-                             : !expected->default_status.empty() ? expected->default_status
-                                                                 : "(missing from expected.json)";
-    if (row["status"] != want) {
-      std::fprintf(stderr, "MISMATCH %s: expected %s, got %s (%s)\n", id.c_str(), want.c_str(),
-                   row["status"].get<std::string>().c_str(), row["reason"].get<std::string>().c_str());
-      ++mismatches;
+  for (int pass = 1; pass <= passes; ++pass) {
+    const fs::path pass_out = pass == 1 ? out : out / ("pass-" + std::to_string(pass));
+    fs::create_directories(pass_out, ec);
+    const auto env = sandbox_environment(run.value(), out, pass_out, expected->env);
+    const auto result = run_pass(env, build, labels, jobs, pass_out, scenario);
+    if (result.rc == 1 && !result.report_written) {
+      if (started_here) stop_sandbox(state_dir);
+      return 1;
     }
+    rc = result.rc;
+    if (rc >= 2) break;
+    if (check) mismatches += compare_with_expected(expected.value(), pass, pass_out, rc);
   }
-  if (expected->report_exit && *expected->report_exit != report_rc) {
-    std::fprintf(stderr, "MISMATCH report exit status: expected %d, got %d\n", *expected->report_exit, report_rc);
-    ++mismatches;
-  }
+  if (check) mismatches += check_seed_files(expected.value(), out);
+  if (started_here) stop_sandbox(state_dir);
+  if (rc >= 2 || !check) return rc;
   std::printf("scenario %s: %s\n", scenario.c_str(),
               mismatches ? (std::to_string(mismatches) + " difference(s) from expected.json").c_str()
                          : "every row matches expected.json");
