@@ -4,11 +4,16 @@
 
 namespace infra_dod::sandbox::kube {
 
+// PATCH (the three patch types kubectl sends) and PUT (a whole object, as `kubectl replace`
+// sends it): both end in the same update of the stored object, or its dry run.
 void KubeService::patch(const httplib::Request& req, httplib::Response& res, const ResourceType& type,
                         const std::string& ns, const std::string& name, bool dry_run) {
   const std::string content_type = req.get_header_value("Content-Type");
   const auto media = content_type.substr(0, content_type.find(';'));
-  if (media != "application/strategic-merge-patch+json" && media != "application/merge-patch+json" &&
+  const bool put = req.method == "PUT";
+  if (put && media != "application/json" && !media.empty())
+    return reply(res, 415, status_body(415, "UnsupportedMediaType", "the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf"));
+  if (!put && media != "application/strategic-merge-patch+json" && media != "application/merge-patch+json" &&
       media != "application/json-patch+json") {
     return reply(res, 415,
                  status_body(415, "UnsupportedMediaType",
@@ -18,7 +23,14 @@ void KubeService::patch(const httplib::Request& req, httplib::Response& res, con
   }
   const json body = json::parse(req.body, nullptr, false);
   if (body.is_discarded())
-    return reply(res, 400, status_body(400, "BadRequest", "error decoding patch: invalid JSON"));
+    return reply(res, 400, status_body(400, "BadRequest", put ? "the object provided is unrecognized (must be of type " + type.kind + "): couldn't get version/kind; json parse error" : "error decoding patch: invalid JSON"));
+  if (put) {
+    const std::string body_name = str_field(body, "/metadata/name"_json_pointer);
+    if (body.value("kind", "") != type.kind || body.value("apiVersion", "") != type.group_version())
+      return reply(res, 400, status_body(400, "BadRequest", "the API version in the data (" + body.value("apiVersion", "") + ") does not match the expected API version (" + type.group_version() + ")"));
+    if (body_name != name)
+      return reply(res, 400, status_body(400, "BadRequest", "the name of the object (" + body_name + ") does not match the name on the URL (" + name + ")"));
+  }
   bool rollout = false;
   json answer;
   {
@@ -29,7 +41,9 @@ void KubeService::patch(const httplib::Request& req, httplib::Response& res, con
     const json& current = it->second.obj;
     json updated;
     try {
-      if (media == "application/json-patch+json") {
+      if (put) {
+        updated = body;
+      } else if (media == "application/json-patch+json") {
         if (!body.is_array()) return reply(res, 400, status_body(400, "BadRequest", "json: cannot unmarshal object into Go value of type jsonpatch.Patch"));
         updated = current.patch(body);
       } else {

@@ -57,6 +57,7 @@ void KubeService::routes(httplib::Server& server) {
   const auto api = [this](const httplib::Request& req, httplib::Response& res) { handle(req, res); };
   server.Get(R"(/apis?/.+)", api);
   server.Patch(R"(/apis?/.+)", api);
+  server.Put(R"(/apis?/.+)", api);
   server.Delete(R"(/apis?/.+)", api);
 }
 
@@ -113,7 +114,7 @@ void KubeService::handle(const httplib::Request& req, httplib::Response& res) {
   const bool dry_run = req.get_param_value("dryRun") == "All";
   if (req.method == "GET" && name.empty()) return list_or_watch(req, res, *type, ns);
   if (req.method == "GET") return get(res, *type, ns, name);
-  if (req.method == "PATCH" && !name.empty()) return patch(req, res, *type, ns, name, dry_run);
+  if ((req.method == "PATCH" || req.method == "PUT") && !name.empty()) return patch(req, res, *type, ns, name, dry_run);
   if (req.method == "DELETE" && !name.empty()) return remove(res, *type, ns, name, dry_run);
   reply(res, 405, status_body(405, "MethodNotAllowed", "the server does not allow this method on the requested resource"));
 }

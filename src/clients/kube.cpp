@@ -33,8 +33,9 @@ Kubectl::Kubectl(const Config& cfg) : cfg_(cfg), ns_(cfg.value("LANGFUSE_NAMESPA
 
 ProcessResult Kubectl::run(std::vector<std::string> args,
                            std::optional<std::chrono::steady_clock::time_point> give_up_at,
-                           std::optional<std::chrono::milliseconds> deadline) const {
+                           std::optional<std::chrono::milliseconds> deadline, std::string input) const {
   ProcessSpec spec;
+  spec.stdin_data = std::move(input);
   spec.argv = {cfg_.value("KUBECTL")};
   if (auto ctx = cfg_.get("KUBE_CONTEXT")) spec.argv.push_back("--context=" + *ctx);
   const long timeout = cfg_.integer("INFRA_DOD_HTTP_TIMEOUT_S");

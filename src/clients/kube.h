@@ -27,10 +27,11 @@ class Kubectl {
   explicit Kubectl(const Config& cfg);
   // kubectl <args> with the configured context, a per-request timeout and a wall-clock deadline.
   // `deadline` replaces INFRA_DOD_PROCESS_TIMEOUT_S for commands that wait on purpose
-  // (rollout status --timeout).
+  // (rollout status --timeout). `input` is fed on stdin (`-f -`).
   ProcessResult run(std::vector<std::string> args,
                     std::optional<std::chrono::steady_clock::time_point> give_up_at = std::nullopt,
-                    std::optional<std::chrono::milliseconds> deadline = std::nullopt) const;
+                    std::optional<std::chrono::milliseconds> deadline = std::nullopt,
+                    std::string input = {}) const;
   // `kubectl get ... -o json`: the object, or the classified error.
   Result<nlohmann::json> get_json(std::vector<std::string> args, KubeError* error = nullptr) const;
   const std::string& ns() const { return ns_; }

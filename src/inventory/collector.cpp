@@ -92,10 +92,16 @@ std::string kubectl_request(const std::vector<std::string>& args) {
   return s;
 }
 
-json fetch_kube(const InventoryRequest& r, const Kubectl& kubectl, std::chrono::steady_clock::time_point give_up_at) {
+// `unstripped`, when given, receives the object as the server sent it: what the rollout undo
+// dry run is built from (its env values must be the real ones), never stored.
+json fetch_kube(const InventoryRequest& r, const Kubectl& kubectl, std::chrono::steady_clock::time_point give_up_at,
+                json* unstripped = nullptr) {
   const std::string request = kubectl_request(r.kubectl_args);
   const auto started = std::chrono::steady_clock::now();
-  const auto p = kubectl.run(r.kubectl_args, give_up_at);
+  if (!r.refusal.empty())
+    return {{"source", "kubectl"}, {"request", request + " (not sent)"}, {"ok", true}, {"status", 0}, {"attempts", 0},
+            {"elapsed_ms", 0}, {"value", {{"refused", r.refusal}}}};
+  const auto p = kubectl.run(r.kubectl_args, give_up_at, std::nullopt, r.input);
   const long ms = static_cast<long>(
       std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count());
   if (!p.started || p.timed_out || p.exit_code != 0) {
@@ -109,16 +115,46 @@ json fetch_kube(const InventoryRequest& r, const Kubectl& kubectl, std::chrono::
   }
   json entry = {{"source", "kubectl"}, {"request", request}, {"ok", true}, {"status", 0}, {"attempts", 1}, {"elapsed_ms", ms}};
   if (r.raw_process) {
-    entry["value"] = {{"exit_code", p.exit_code}, {"stdout", trim(p.redacted_out())}, {"stderr", trim(p.redacted_err())}};
+    // The server's answer to a dry run is the whole object; what it means is one line.
+    const bool accepted = p.exit_code == 0 && !json::parse(p.out, nullptr, false).is_discarded();
+    entry["value"] = {{"exit_code", p.exit_code},
+                      {"stdout", accepted ? std::string() : trim(p.redacted_out())},
+                      {"stderr", trim(p.redacted_err())},
+                      {"revision", r.revision}};
+    if (accepted) entry["value"]["result"] = "the server accepted the undo to revision " + std::to_string(r.revision) + " (dry run)";
     return entry;
   }
   auto j = json::parse(p.out, nullptr, false);
-  if (!j.is_discarded()) strip_secret_material(j);
+  if (!j.is_discarded()) {
+    if (unstripped) *unstripped = j;
+    strip_secret_material(j);
+  }
   if (trim(p.out).empty()) return error_entry(r, request, 0, "protocol", "", "kubectl exit 0 with empty output", 1);
   if (j.is_discarded())
     return error_entry(r, request, 0, "protocol", "", "kubectl output is not JSON: " + trim(p.redacted_out()).substr(0, 80), 1);
   entry["value"] = std::move(j);
   return entry;
+}
+
+// The dry run needs both reads; when one failed, the entry says so and names it.
+json undo_dry_run(const Config& cfg, const json& deployment, const json& replicasets, const json& deployment_object,
+                  const json& replicaset_list, const Kubectl& kubectl, std::chrono::steady_clock::time_point give_up_at) {
+  InventoryRequest r = rollout_undo_request(cfg, json::object(), json::object());
+  const std::string request = kubectl_request(r.kubectl_args);
+  const std::pair<const char*, const json*> inputs[] = {{entries::kDeployment, &deployment},
+                                                        {entries::kReplicaSets, &replicasets}};
+  for (const auto& [name, e] : inputs) {
+    if (e->value("ok", false)) continue;
+    const json error = e->value("error", json::object());
+    // What kubectl rollout undo says of a missing deployment: a finding, not an error.
+    if (std::string(name) == entries::kDeployment && error.value("kind", "") == "not-found") {
+      r.refusal = error.value("message", std::string("not found"));
+      return fetch_kube(r, kubectl, give_up_at);
+    }
+    return error_entry(r, request + " (not sent)", e->value("status", 0), error.value("kind", "internal"),
+                       error.value("code", ""), std::string("not sent: ") + name + ": " + error.value("message", ""), 0);
+  }
+  return fetch_kube(rollout_undo_request(cfg, deployment_object, replicaset_list), kubectl, give_up_at);
 }
 
 json fetch_arm(const InventoryRequest& r, const ArmClient& arm) {
@@ -183,7 +219,26 @@ json collect_inventory(const Config& cfg, Clock& clock, const ProgressLog& log) 
   auto cloud = std::async(std::launch::async, [&] { return timed([&] { return az.cloud(); }); });
   auto token = std::async(std::launch::async,
                           [&] { return timed([&] { return az.access_token(""); }); });
-  for (const auto& r : kube_plan(cfg)) kube_queue.push([&, r] { put(r.name, fetch_kube(r, kubectl, give_up_at)); });
+  // The rollout undo dry run follows the Deployment and its ReplicaSets, which it is built from.
+  std::atomic<int> undo_inputs{2};
+  json undo_objects[2];  // the Deployment and the ReplicaSet list, unstripped
+  auto then_undo = [&] {
+    json deployment, replicasets;
+    {
+      std::lock_guard lock(mu);
+      deployment = snap["entries"][entries::kDeployment];
+      replicasets = snap["entries"][entries::kReplicaSets];
+    }
+    put(entries::kRolloutUndoDryRun,
+        undo_dry_run(cfg, deployment, replicasets, undo_objects[0], undo_objects[1], kubectl, give_up_at));
+  };
+  for (const auto& r : kube_plan(cfg)) {
+    const int input = r.name == entries::kDeployment ? 0 : r.name == entries::kReplicaSets ? 1 : -1;
+    kube_queue.push([&, r, input] {
+      put(r.name, fetch_kube(r, kubectl, give_up_at, input >= 0 ? &undo_objects[input] : nullptr));
+      if (input >= 0 && --undo_inputs == 0) kube_queue.push(then_undo);
+    });
+  }
 
   auto acc = account.get();
   auto cl = cloud.get();

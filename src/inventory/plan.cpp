@@ -1,6 +1,7 @@
 #include "inventory/plan.h"
 
 #include "rules/inventory_entries.h"
+#include "rules/rollback.h"
 
 namespace infra_dod {
 using nlohmann::json;
@@ -8,7 +9,7 @@ using nlohmann::json;
 namespace {
 
 InventoryRequest arm_request(std::string name, std::string path, std::string api_version, bool list = false) {
-  return {std::move(name), "arm", std::move(path), std::move(api_version), list, {}, false};
+  return {std::move(name), "arm", std::move(path), std::move(api_version), list, {}, false, "", "", 0};
 }
 
 std::string string_field(const json& object, const char* key) {
@@ -48,21 +49,47 @@ std::vector<InventoryRequest> arm_plan(const Config& cfg, const std::string& sub
   return plan;
 }
 
+namespace {
+
+// /api/v1/namespaces/NS/PLURAL[/NAME] or /apis/GROUP/VERSION/namespaces/NS/PLURAL[/NAME].
+std::string kube_path(const std::string& group_version, const std::string& ns, const std::string& plural,
+                      const std::string& name) {
+  return std::string(group_version == "v1" ? "/api/" : "/apis/") + group_version + "/namespaces/" + ns + "/" + plural +
+         (name.empty() ? "" : "/" + name);
+}
+
+}  // namespace
+
 std::vector<InventoryRequest> kube_plan(const Config& cfg) {
   std::vector<InventoryRequest> plan;
   const std::string ns = cfg.value("LANGFUSE_NAMESPACE");
   const std::string deploy = cfg.value("LANGFUSE_DEPLOYMENT");
   const std::string svc = cfg.value("LANGFUSE_SERVICE");
-  auto kube = [&](std::string name, std::vector<std::string> args, bool raw = false) {
-    plan.push_back({std::move(name), "kubectl", "", "", false, std::move(args), raw});
+  auto raw_get = [&](std::string name, const std::string& path) {
+    plan.push_back({std::move(name), "kubectl", "", "", false, {"get", "--raw", path}, false, "", "", 0});
   };
-  kube(entries::kDeployment, {"get", "deployment", deploy, "-n", ns, "-o", "json"});
-  kube(entries::kReplicaSets, {"get", "replicasets", "-n", ns, "-o", "json"});
-  kube(entries::kServices, {"get", "services", "-n", ns, "-o", "json"});
-  kube(entries::kEndpoints, {"get", "endpoints", svc, "-n", ns, "-o", "json"});
-  kube(entries::kIngresses, {"get", "ingresses", "-n", ns, "-o", "json"});
-  kube(entries::kRolloutUndoDryRun, {"rollout", "undo", "deployment/" + deploy, "-n", ns, "--dry-run=server"}, true);
+  raw_get(entries::kDeployment, kube_path("apps/v1", ns, "deployments", deploy));
+  raw_get(entries::kReplicaSets, kube_path("apps/v1", ns, "replicasets", ""));
+  raw_get(entries::kServices, kube_path("v1", ns, "services", ""));
+  raw_get(entries::kEndpoints, kube_path("v1", ns, "endpoints", svc));
+  raw_get(entries::kIngresses, kube_path("networking.k8s.io/v1", ns, "ingresses", ""));
   return plan;
+}
+
+InventoryRequest rollout_undo_request(const Config& cfg, const json& deployment, const json& replicasets) {
+  const std::string ns = cfg.value("LANGFUSE_NAMESPACE");
+  const std::string deploy = cfg.value("LANGFUSE_DEPLOYMENT");
+  InventoryRequest r{entries::kRolloutUndoDryRun, "kubectl", "", "", false,
+                     {"replace", "--raw", kube_path("apps/v1", ns, "deployments", deploy) + "?dryRun=All", "-f", "-"},
+                     true, "", "", 0};
+  const auto undo = plan_rollout_undo(deployment, replicasets);
+  if (!undo.refusal.empty()) {
+    r.refusal = undo.refusal;
+    return r;
+  }
+  r.input = undo.object.dump();
+  r.revision = undo.revision;
+  return r;
 }
 
 std::vector<InventoryRequest> inventory_plan(const Config& cfg, const std::string& subscription) {

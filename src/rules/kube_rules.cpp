@@ -395,10 +395,13 @@ Judgement judge_rollback_possible(const json& snapshot) {
   const json* dry_run = in.object(entries::kRolloutUndoDryRun, nullptr);
   if (in.blocked()) return in.cannot_judge();
 
-  const auto exit_code = count_at(*dry_run, {"exit_code"}, -1);
+  // Older snapshots hold `kubectl rollout undo --dry-run=server`'s exit code and output; newer
+  // ones the dry-run update it amounts to, or kubectl's refusal, which was never sent.
+  const std::string refused = text_at(*dry_run, {"refused"});
+  const auto exit_code = refused.empty() ? count_at(*dry_run, {"exit_code"}, -1) : 1;
   const std::string stdout_text = text_at(*dry_run, {"stdout"});
-  const std::string message = last_line(text_at(*dry_run, {"stderr"}));
-  if (exit_code != 0 && is_access_failure(message))
+  const std::string message = refused.empty() ? last_line(text_at(*dry_run, {"stderr"})) : refused;
+  if (exit_code != 0 && refused.empty() && is_access_failure(message))
     return Judgement::cannot_judge(std::string(entries::kRolloutUndoDryRun) + ": exit " + std::to_string(exit_code) + ": " + message);
 
   Judgement j;
@@ -421,11 +424,14 @@ Judgement judge_rollback_possible(const json& snapshot) {
                           deployment_id});
   }
   // "skipped rollback" exits 0 yet means nothing would change: there is nothing to go back to.
-  const bool skipped = undo_was_skipped(stdout_text);
-  const std::string outcome = exit_code == 0 ? trim(stdout_text) : message;
+  const bool skipped = undo_was_skipped(stdout_text) || undo_was_skipped(refused);
+  const std::string result = text_at(*dry_run, {"result"});
+  const std::string outcome = exit_code == 0 ? (result.empty() ? trim(stdout_text) : result) : message;
   j.findings.push_back({"server-side dry run of rollout undo succeeds", exit_code == 0 && !skipped,
-                        "exit 0 and a rollback (kubectl rollout undo --dry-run=server)",
-                        "exit " + std::to_string(exit_code) + (outcome.empty() ? "" : ": " + outcome), deployment_id});
+                        "the server accepts the undo to the previous revision (rollout undo, server dry run)",
+                        refused.empty() ? "exit " + std::to_string(exit_code) + (outcome.empty() ? "" : ": " + outcome)
+                                        : "refused before asking the server: " + refused,
+                        deployment_id});
   return j.conclude();
 }
 

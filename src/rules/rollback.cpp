@@ -1,5 +1,6 @@
 #include "rules/rollback.h"
 
+#include <set>
 #include <string>
 
 #include "rules/snapshot_reader.h"
@@ -39,6 +40,67 @@ std::optional<OwnedRevision> undo_target(const json& deployment, const json& rep
   for (const auto& r : owned_revisions(deployment, replicasets))
     if (r.revision < *current) best = r;  // ascending: the last one below is the newest
   return best;
+}
+
+namespace {
+
+// The annotations kubectl keeps from the Deployment and never copies from the ReplicaSet.
+bool undo_skips_annotation(const std::string& key) {
+  static const std::set<std::string> skip = {
+      "kubectl.kubernetes.io/last-applied-configuration", "deployment.kubernetes.io/revision",
+      "deployment.kubernetes.io/revision-history",        "deployment.kubernetes.io/desired-replicas",
+      "deployment.kubernetes.io/max-replicas",            "deprecated.deployment.rollback.to"};
+  return skip.count(key) > 0;
+}
+
+json without_hash(json tmpl) {
+  if (tmpl.contains("/metadata/labels"_json_pointer) && tmpl["metadata"]["labels"].is_object())
+    tmpl["metadata"]["labels"].erase("pod-template-hash");
+  return tmpl;
+}
+
+}  // namespace
+
+UndoPlan plan_rollout_undo(const json& deployment, const json& replicasets) {
+  UndoPlan plan;
+  const std::string name = text_at(deployment, {"metadata", "name"});
+  // A ReplicaSetList as the API server returns it, or its items.
+  const json& items = replicasets.is_array() ? replicasets : array_at(replicasets, {"items"});
+  const auto owned = owned_revisions(deployment, items);  // ascending
+  if (owned.size() < 2) {
+    plan.refusal = "error: no rollout history found for deployment \"" + name + "\"";
+    return plan;
+  }
+  const OwnedRevision& previous = owned[owned.size() - 2];
+  const json* rs = nullptr;
+  for (const auto& item : items)
+    if (text_at(item, {"metadata", "name"}) == previous.replicaset) rs = &item;
+  if (!rs) {
+    plan.refusal = "error: ReplicaSet " + previous.replicaset + " is not in the list that named it";
+    return plan;
+  }
+  if (deployment.contains("/spec/paused"_json_pointer) && deployment["spec"]["paused"] == true) {
+    plan.refusal = "error: you cannot rollback a paused deployment; resume it first with 'kubectl rollout resume' and try again";
+    return plan;
+  }
+  const json tmpl = without_hash(rs->value("spec", json::object()).value("template", json::object()));
+  if (tmpl == without_hash(deployment.value("spec", json::object()).value("template", json::object()))) {
+    plan.refusal = "skipped rollback (current template already matches revision " + std::to_string(previous.revision) + ")";
+    return plan;
+  }
+  json annotations = json::object();
+  const json current = deployment.contains("/metadata/annotations"_json_pointer) ? deployment["metadata"]["annotations"] : json::object();
+  for (const auto& [k, v] : current.items())
+    if (undo_skips_annotation(k)) annotations[k] = v;
+  if (rs->contains("/metadata/annotations"_json_pointer))
+    for (const auto& [k, v] : (*rs)["metadata"]["annotations"].items())
+      if (!undo_skips_annotation(k)) annotations[k] = v;
+  plan.object = deployment;
+  plan.object.erase("status");
+  plan.object["spec"]["template"] = tmpl;
+  plan.object["metadata"]["annotations"] = annotations;
+  plan.revision = previous.revision;
+  return plan;
 }
 
 Judgement judge_workload_rollback(const json& record) {

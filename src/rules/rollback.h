@@ -14,6 +14,19 @@ namespace infra_dod {
 // the Deployment's current revision. Nothing when there is no earlier revision.
 std::optional<OwnedRevision> undo_target(const nlohmann::json& deployment, const nlohmann::json& replicasets);
 
+// What `kubectl rollout undo` (no --to-revision) would write, worked out as kubectl 1.32 does
+// it: the previous revision is the second newest owned ReplicaSet; the Deployment gets that
+// ReplicaSet's pod template (its pod-template-hash label dropped) and annotations (kubectl's
+// bookkeeping annotations kept from the Deployment). `refusal` holds kubectl's own words where it
+// stops before asking the server: no rollout history, a paused deployment, or the template
+// already matching ("skipped rollback"). `replicasets` is the list or its items.
+struct UndoPlan {
+  nlohmann::json object;  // the Deployment to send, resourceVersion kept (a conflict is a 409)
+  std::int64_t revision = 0;
+  std::string refusal;
+};
+UndoPlan plan_rollout_undo(const nlohmann::json& deployment, const nlohmann::json& replicasets);
+
 // ROLLBACK-WORKLOAD. The record:
 //   {"deployment": "default/langfuse", "from_revision": 2,
 //    "target": {"revision": 1, "replicaset": "...", "image": "..."} | null,

@@ -77,11 +77,45 @@ TEST(KubePlan, AsksKubectlInTheConfiguredNamespaceForTheConfiguredObjects) {
     EXPECT_TRUE(r.path.empty()) << r.name;
     args[r.name] = r.kubectl_args;
   }
-  EXPECT_EQ(args[entries::kDeployment], (std::vector<std::string>{"get", "deployment", "lf", "-n", "observability", "-o", "json"}));
-  EXPECT_EQ(args[entries::kEndpoints], (std::vector<std::string>{"get", "endpoints", "lf-internal", "-n", "observability", "-o", "json"}));
-  EXPECT_EQ(args[entries::kRolloutUndoDryRun],
-            (std::vector<std::string>{"rollout", "undo", "deployment/lf", "-n", "observability", "--dry-run=server"}));
-  for (const auto& r : plan) EXPECT_EQ(r.raw_process, r.name == entries::kRolloutUndoDryRun) << r.name;
+  EXPECT_EQ(args[entries::kDeployment],
+            (std::vector<std::string>{"get", "--raw", "/apis/apps/v1/namespaces/observability/deployments/lf"}));
+  EXPECT_EQ(args[entries::kEndpoints],
+            (std::vector<std::string>{"get", "--raw", "/api/v1/namespaces/observability/endpoints/lf-internal"}));
+  EXPECT_EQ(args[entries::kIngresses],
+            (std::vector<std::string>{"get", "--raw", "/apis/networking.k8s.io/v1/namespaces/observability/ingresses"}));
+  EXPECT_EQ(args.count(entries::kRolloutUndoDryRun), 0u) << "the dry run follows the reads it is built from";
+}
+
+TEST(KubePlan, TheUndoDryRunIsTheUpdateToThePreviousRevisionSentAsADryRun) {
+  const auto cfg = Config::from_values({{"LANGFUSE_NAMESPACE", "observability"}, {"LANGFUSE_DEPLOYMENT", "lf"}});
+  const json deployment = json::parse(R"({"apiVersion":"apps/v1","kind":"Deployment",
+    "metadata":{"name":"lf","uid":"d1","resourceVersion":"7","annotations":{"deployment.kubernetes.io/revision":"2"}},
+    "spec":{"template":{"metadata":{"labels":{"app":"lf"}},"spec":{"containers":[{"image":"acr.io/lf:2"}]}}}})");
+  const json replicasets = json::parse(R"({"kind":"ReplicaSetList","items":[
+    {"metadata":{"name":"lf-1","ownerReferences":[{"kind":"Deployment","uid":"d1","name":"lf"}],"annotations":{"deployment.kubernetes.io/revision":"1"}},
+     "spec":{"template":{"metadata":{"labels":{"app":"lf","pod-template-hash":"aaa"}},"spec":{"containers":[{"image":"acr.io/lf:1"}]}}}},
+    {"metadata":{"name":"lf-2","ownerReferences":[{"kind":"Deployment","uid":"d1","name":"lf"}],"annotations":{"deployment.kubernetes.io/revision":"2"}},
+     "spec":{"template":{"metadata":{"labels":{"app":"lf","pod-template-hash":"bbb"}},"spec":{"containers":[{"image":"acr.io/lf:2"}]}}}}]})");
+  const auto r = rollout_undo_request(cfg, deployment, replicasets);
+  EXPECT_EQ(r.kubectl_args, (std::vector<std::string>{"replace", "--raw",
+                                                      "/apis/apps/v1/namespaces/observability/deployments/lf?dryRun=All",
+                                                      "-f", "-"}));
+  EXPECT_TRUE(r.refusal.empty()) << r.refusal;
+  EXPECT_EQ(r.revision, 1);
+  const json sent = json::parse(r.input);
+  EXPECT_EQ(sent["metadata"]["resourceVersion"], "7") << "a concurrent change is a 409, not a silent overwrite";
+  EXPECT_EQ(sent["spec"]["template"]["spec"]["containers"][0]["image"], "acr.io/lf:1");
+  EXPECT_FALSE(sent["spec"]["template"]["metadata"]["labels"].contains("pod-template-hash"));
+  EXPECT_EQ(sent["metadata"]["annotations"]["deployment.kubernetes.io/revision"], "2") << "kubectl keeps its bookkeeping";
+}
+
+TEST(KubePlan, KubectlsRefusalsAreKeptAndNothingIsSent) {
+  const auto cfg = Config::from_values({});
+  const json deployment = json::parse(R"({"metadata":{"name":"langfuse","uid":"d1","annotations":{"deployment.kubernetes.io/revision":"1"}},"spec":{}})");
+  const json one = json::parse(R"({"items":[{"metadata":{"name":"lf-1","ownerReferences":[{"kind":"Deployment","uid":"d1"}],"annotations":{"deployment.kubernetes.io/revision":"1"}}}]})");
+  const auto r = rollout_undo_request(cfg, deployment, one);
+  EXPECT_EQ(r.refusal, "error: no rollout history found for deployment \"langfuse\"");
+  EXPECT_TRUE(r.input.empty());
 }
 
 TEST(KubePlan, TheCatalogueNamesTheObjectsWhenNothingElseDoes) {
@@ -89,7 +123,7 @@ TEST(KubePlan, TheCatalogueNamesTheObjectsWhenNothingElseDoes) {
   const auto endpoints = std::find_if(plan.begin(), plan.end(), [](const auto& r) { return r.name == entries::kEndpoints; });
   ASSERT_NE(endpoints, plan.end());
   EXPECT_EQ(endpoints->kubectl_args,
-            (std::vector<std::string>{"get", "endpoints", "langfuse-internal", "-n", "default", "-o", "json"}));
+            (std::vector<std::string>{"get", "--raw", "/api/v1/namespaces/default/endpoints/langfuse-internal"}));
 }
 
 TEST(StripSecretMaterial, PodTemplateEnvValuesAndTheLastAppliedManifestNeverStay) {
