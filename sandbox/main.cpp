@@ -109,6 +109,8 @@ int main(int argc, char** argv) {
   {
     std::ofstream counts(shared.state_dir / "requests.json", std::ios::trunc);
     counts << shared.request_counts().dump() << "\n";
+    std::ofstream log(shared.state_dir / "requests-log.jsonl", std::ios::trunc);
+    for (const auto& r : shared.request_log()) log << r.dump() << "\n";
   }
   std::error_code ec;
   std::filesystem::remove(ready, ec);

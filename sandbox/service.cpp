@@ -21,9 +21,16 @@ void Shared::inject_latency(const std::string& service) const {
   if (ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(ms));
 }
 
-void Shared::count_request(const std::string& service) {
+void Shared::count_request(const std::string& service, const std::string& method, const std::string& target) {
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started_).count();
   std::lock_guard lock(counts_mu_);
   ++counts_[service];
+  log_.push_back({{"service", service}, {"method", method}, {"target", target}, {"ms", ms}});
+}
+
+nlohmann::json Shared::request_log() const {
+  std::lock_guard lock(counts_mu_);
+  return log_;
 }
 
 nlohmann::json Shared::request_counts() const {
@@ -74,8 +81,6 @@ nlohmann::json Service::fault_body(int status, const std::string& code, const st
 }
 
 httplib::Server::HandlerResponse Service::pre_route(const httplib::Request& req, httplib::Response& res) {
-  shared_.count_request(name_);
-  shared_.inject_latency(name_);
   const auto& faults = shared_.section(name_).value("faults", nlohmann::json::array());
   std::string target = req.method + " " + req.path;
   if (!req.params.empty()) {
@@ -86,6 +91,8 @@ httplib::Server::HandlerResponse Service::pre_route(const httplib::Request& req,
       first = false;
     }
   }
+  shared_.count_request(name_, req.method, target.substr(req.method.size() + 1));
+  shared_.inject_latency(name_);
   for (std::size_t i = 0; i < faults.size(); ++i) {
     const auto& f = faults[i];
     if (!std::regex_search(target, std::regex(f.value("match", "^$")))) continue;

@@ -37,13 +37,18 @@ struct Shared {
   void inject_latency(const std::string& service) const;
 
   // Requests served per service, written to <state_dir>/requests.json at shutdown: the
-  // benchmark's count of what a sequential script would have waited for.
-  void count_request(const std::string& service);
+  // benchmark's count of what a sequential script would have waited for. Each request is also
+  // logged in arrival order (requests-log.jsonl: service, method, target, ms since start), from
+  // which the benchmark works out the chain of requests that depend on each other.
+  void count_request(const std::string& service, const std::string& method = {}, const std::string& target = {});
   nlohmann::json request_counts() const;
+  nlohmann::json request_log() const;
 
  private:
   mutable std::mutex counts_mu_;
   std::map<std::string, long> counts_;
+  nlohmann::json log_ = nlohmann::json::array();
+  std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
 
  public:
 };

@@ -51,10 +51,14 @@ class WorkQueue {
       std::function<void()> task;
       {
         std::unique_lock lock(mu_);
-        cv_.wait(lock, [this] { return closed_ || !tasks_.empty(); });
+        // A running task may still queue follow-ups (an endpoint list its zone groups), so a
+        // worker leaves only when nothing is queued and nothing runs; otherwise the follow-ups
+        // would all land on the one worker still busy, one after another.
+        cv_.wait(lock, [this] { return !tasks_.empty() || (closed_ && running_ == 0); });
         if (tasks_.empty()) return;
         task = std::move(tasks_.front());
         tasks_.pop_front();
+        ++running_;
       }
       try {
         task();
@@ -62,6 +66,11 @@ class WorkQueue {
         // A task that throws must not take the collector down: its entry says what happened.
         if (on_exception_) on_exception_(e.what());
       }
+      {
+        std::lock_guard lock(mu_);
+        --running_;
+      }
+      cv_.notify_all();
     }
   }
   std::mutex mu_;
@@ -72,6 +81,7 @@ class WorkQueue {
 
  private:
   std::deque<std::function<void()>> tasks_;
+  int running_ = 0;
   std::vector<std::thread> threads_;
   bool closed_ = false;
 };
@@ -201,7 +211,7 @@ json collect_inventory(const Config& cfg, Clock& clock, const ProgressLog& log) 
   Kubectl kubectl(cfg);
   HttpClient http(clock);
 
-  // The az calls start first, together; kubectl needs none of them and starts at once.
+  // The az calls start first, together.
   AzCli az(cfg);
   // How long each az call took: the first link of every ARM request's dependency chain.
   std::atomic<long> az_ms{0};
@@ -232,6 +242,11 @@ json collect_inventory(const Config& cfg, Clock& clock, const ProgressLog& log) 
     put(entries::kRolloutUndoDryRun,
         undo_dry_run(cfg, deployment, replicasets, undo_objects[0], undo_objects[1], kubectl, give_up_at));
   };
+
+  // kubectl starts once the token is back, or after a second at most: its Go binaries starting
+  // together would take the CPU from the az calls, whose token heads the longest chain (kubectl's
+  // own chain is shorter), but a hung az must not hold the Kubernetes reads back.
+  token.wait_for(std::chrono::seconds(1));
   for (const auto& r : kube_plan(cfg)) {
     const int input = r.name == entries::kDeployment ? 0 : r.name == entries::kReplicaSets ? 1 : -1;
     kube_queue.push([&, r, input] {
@@ -239,7 +254,6 @@ json collect_inventory(const Config& cfg, Clock& clock, const ProgressLog& log) 
       if (input >= 0 && --undo_inputs == 0) kube_queue.push(then_undo);
     });
   }
-
   auto acc = account.get();
   auto cl = cloud.get();
   auto tok = token.get();

@@ -31,6 +31,9 @@ std::vector<InventoryRequest> arm_plan(const Config& cfg, const std::string& sub
   auto arm = [&](std::string name, std::string path, std::string api, bool list = false) {
     plan.push_back(arm_request(std::move(name), std::move(path), std::move(api), list));
   };
+  // First: it heads the longest chain (its pages, then every endpoint's zone groups), so it
+  // must not wait for a worker behind requests nothing depends on.
+  arm(entries::kPrivateEndpoints, rg + "/providers/Microsoft.Network/privateEndpoints", "2024-05-01", true);
   const std::string pg = rg + "/providers/Microsoft.DBforPostgreSQL/flexibleServers/" + cfg.value("POSTGRES_SERVER_NAME");
   const std::string kv = rg + "/providers/Microsoft.KeyVault/vaults/" + cfg.value("KEY_VAULT_NAME");
   arm(entries::kPostgres, pg, "2024-08-01");
@@ -43,7 +46,6 @@ std::vector<InventoryRequest> arm_plan(const Config& cfg, const std::string& sub
     arm(entries::dns_links(zone), z + "/virtualNetworkLinks", "2024-06-01", true);
     arm(entries::dns_a_records(zone), z + "/A", "2024-06-01", true);
   }
-  arm(entries::kPrivateEndpoints, rg + "/providers/Microsoft.Network/privateEndpoints", "2024-05-01", true);
   arm(entries::kOpenAi, rg + "/providers/Microsoft.CognitiveServices/accounts/" + cfg.value("OPENAI_ACCOUNT_NAME"),
       "2024-10-01");
   return plan;
