@@ -10,6 +10,7 @@
 
 #include "runtime/crypto.h"
 #include "runtime/text.h"
+#include "dns.h"
 #include "scenario.h"
 #include "service.h"
 
@@ -73,6 +74,11 @@ int main(int argc, char** argv) {
   services.push_back(make_databricks_service(shared));
   services.push_back(make_monitor_service(shared));
   Service* langfuse = services[2].get();
+  shared.service_port = [&services](const std::string& service) {
+    for (const auto& s : services)
+      if (s->name() == service) return s->port();
+    return 0;
+  };
   shared.on_pods_replaced = [&](const std::string& ns, const std::string& deployment) {
     const auto& lf = shared.section("langfuse");
     if (ns == lf.value("namespace", "default") && deployment == lf.value("deployment", "langfuse")) langfuse->restart();
@@ -85,7 +91,11 @@ int main(int argc, char** argv) {
                               {"state_dir", shared.state_dir.string()},
                               {"env", shared.scenario.value("env", nlohmann::json::object())},
                               {"az", shared.section("az")}};
+  std::unique_ptr<DnsServer> dns;
   try {
+    // The resolver the runner's lookups of public names go to (INFRA_DOD_DNS_SERVER).
+    dns = std::make_unique<DnsServer>(shared.section("dns"));
+    ready_doc["endpoints"]["dns_server"] = "127.0.0.1:" + std::to_string(dns->start());
     for (auto& s : services) {
       s->start();
       const nlohmann::json endpoints = s->endpoints();
@@ -106,9 +116,12 @@ int main(int argc, char** argv) {
   int sig = 0;
   sigwait(&stop_signals, &sig);
   for (auto& s : services) s->stop();
+  dns->stop();
   {
     std::ofstream counts(shared.state_dir / "requests.json", std::ios::trunc);
-    counts << shared.request_counts().dump() << "\n";
+    nlohmann::json counts_doc = shared.request_counts();
+    counts_doc["dns"] = dns->queries();
+    counts << counts_doc.dump() << "\n";
     std::ofstream log(shared.state_dir / "requests-log.jsonl", std::ios::trunc);
     for (const auto& r : shared.request_log()) log << r.dump() << "\n";
   }

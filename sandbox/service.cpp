@@ -81,7 +81,6 @@ nlohmann::json Service::fault_body(int status, const std::string& code, const st
 }
 
 httplib::Server::HandlerResponse Service::pre_route(const httplib::Request& req, httplib::Response& res) {
-  const auto& faults = shared_.section(name_).value("faults", nlohmann::json::array());
   std::string target = req.method + " " + req.path;
   if (!req.params.empty()) {
     target += "?";
@@ -93,26 +92,33 @@ httplib::Server::HandlerResponse Service::pre_route(const httplib::Request& req,
   }
   shared_.count_request(name_, req.method, target.substr(req.method.size() + 1));
   shared_.inject_latency(name_);
+  const nlohmann::json* fault = match_fault(target);
+  if (!fault) return httplib::Server::HandlerResponse::Unhandled;
+  const auto& f = *fault;
+  if (const int hang = f.value("hang_ms", 0); hang > 0) std::this_thread::sleep_for(std::chrono::milliseconds(hang));
+  const int status = f.value("status", 0);
+  if (status == 0) return httplib::Server::HandlerResponse::Unhandled;
+  if (f.contains("retry_after")) res.set_header("Retry-After", std::to_string(f["retry_after"].get<int>()));
+  if (f.contains("body")) {
+    reply_json(res, status, f["body"]);
+  } else {
+    reply_json(res, status, fault_body(status, f.value("code", ""), f.value("message", "injected fault")));
+  }
+  return httplib::Server::HandlerResponse::Handled;
+}
+
+const nlohmann::json* Service::match_fault(const std::string& target) {
+  const auto& faults = member(shared_.section(name_), "faults");
+  if (!faults.is_array()) return nullptr;
   for (std::size_t i = 0; i < faults.size(); ++i) {
     const auto& f = faults[i];
     if (!std::regex_search(target, std::regex(f.value("match", "^$")))) continue;
-    {
-      std::lock_guard lock(fault_mu_);
-      if (f.contains("times") && fault_fired_[i] >= f["times"].get<int>()) continue;
-      ++fault_fired_[i];
-    }
-    if (const int hang = f.value("hang_ms", 0); hang > 0) std::this_thread::sleep_for(std::chrono::milliseconds(hang));
-    const int status = f.value("status", 0);
-    if (status == 0) return httplib::Server::HandlerResponse::Unhandled;
-    if (f.contains("retry_after")) res.set_header("Retry-After", std::to_string(f["retry_after"].get<int>()));
-    if (f.contains("body")) {
-      reply_json(res, status, f["body"]);
-    } else {
-      reply_json(res, status, fault_body(status, f.value("code", ""), f.value("message", "injected fault")));
-    }
-    return httplib::Server::HandlerResponse::Handled;
+    std::lock_guard lock(fault_mu_);
+    if (f.contains("times") && fault_fired_[i] >= f["times"].get<int>()) continue;
+    ++fault_fired_[i];
+    return &f;
   }
-  return httplib::Server::HandlerResponse::Unhandled;
+  return nullptr;
 }
 
 const nlohmann::json& member(const nlohmann::json& obj, const char* key) {

@@ -29,6 +29,9 @@ struct Shared {
   // Set by the Azure Monitor emulator: the alerts its rules have fired so far (AlertsManagement
   // items); ARM serves them from its alerts list.
   std::function<nlohmann::json()> fired_alerts;
+  // The port a service listens on, by name ("langfuse"): where the Kubernetes emulator's
+  // port-forward tunnels a pod's container port to. 0 when there is no such service.
+  std::function<int(const std::string& service)> service_port;
 
   // The scenario's section for a service ({} when absent).
   const nlohmann::json& section(const std::string& service) const;
@@ -59,8 +62,8 @@ class Service {
   virtual ~Service();
   const std::string& name() const { return name_; }
   // Binds 127.0.0.1 on an ephemeral port, serves on its own thread, returns the port.
-  int start();
-  void stop();
+  virtual int start();
+  virtual void stop();
   // Stop and start on the same port, dropping in-memory state (reset_state()).
   void restart();
   int port() const { return port_; }
@@ -75,6 +78,9 @@ class Service {
   // Kubernetes' kind: Status, Databricks' {error_code,message}, ...).
   virtual nlohmann::json fault_body(int status, const std::string& code, const std::string& message) const;
   Shared& shared_;
+  // The scenario's fault for this request target ('METHOD /path?query'), counted as fired, or
+  // nullptr; the caller answers it (see pre_route).
+  const nlohmann::json* match_fault(const std::string& target);
 
  private:
   void serve();

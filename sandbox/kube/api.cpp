@@ -12,6 +12,7 @@ const std::vector<ResourceType>& resource_types() {
       {"", "v1", "services", "service", "Service", true, {"svc"}, {"all"}},
       {"", "v1", "endpoints", "endpoints", "Endpoints", true, {"ep"}, {}},
       {"", "v1", "secrets", "secret", "Secret", true, {}, {}},
+      {"", "v1", "pods", "pod", "Pod", true, {"po"}, {"all"}},
       {"apps", "v1", "deployments", "deployment", "Deployment", true, {"deploy"}, {"all"}},
       {"apps", "v1", "replicasets", "replicaset", "ReplicaSet", true, {"rs"}, {"all"}},
       {"discovery.k8s.io", "v1", "endpointslices", "endpointslice", "EndpointSlice", true, {}, {}},

@@ -20,7 +20,21 @@
 //   "rollout_outcome": "complete" (default), "stall" (the first new pod never becomes ready) or
 //                      "progress_deadline_exceeded" (at rollout_ms the Progressing condition
 //                      turns False with reason ProgressDeadlineExceeded).
-//   "faults":          the generic fault injection of every sandbox service.
+//   "faults":          the generic fault injection of every sandbox service; it also applies to
+//                      the exec and port-forward upgrades ("GET /api/v1/namespaces/NS/pods/P/exec?...").
+//   "port_forward":    {"<container port>": "<sandbox service>"}: where a port-forward to any
+//                      Running pod's port is tunnelled (e.g. {"3000": "langfuse"}).
+//   "exec":            what a pod's in-container commands see (streams.cpp):
+//                      "resolve": {"<name>": ["<address>", ...]} (absent: the name does not resolve),
+//                      "connect": {"<address>:<port>": "open" | "refused" | "timeout"} (absent: refused),
+//                      "missing": ["<executable>", ...] (not in the image).
+//
+// Pods, exec and port-forward (streams.cpp): Pod objects are stored like the rest and are not
+// driven by the rollout controller. Exec and port-forward are HTTP upgrades that cpp-httplib
+// cannot hand over, so a front door (upgrade_front.h) owns the public port and passes every
+// other connection through to the httplib server. Exec speaks v5.channel.k8s.io (websocket, as
+// kubectl 1.32 tries first); port-forward speaks SPDY/3.1, tunnelled in websocket binary messages
+// (SPDY/3.1+portforward.k8s.io, tried first) or on the raw upgraded socket (the fallback).
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -34,6 +48,7 @@
 #include "kube/api.h"
 #include "kube/selectors.h"
 #include "service.h"
+#include "upgrade_front.h"
 
 namespace infra_dod::sandbox::kube {
 
@@ -80,6 +95,14 @@ class KubeService final : public Service {
   json fault_body(int status, const std::string& code, const std::string& message) const override;
   void routes(httplib::Server& server) override;
 
+ public:
+  // The public port is the front door's; httplib listens behind it.
+  int start() override;
+  void stop() override;
+  json endpoints() const override;
+
+ protected:
+
  private:
   // server.cpp: routing, get, list, delete and the store.
   static void plain(const httplib::Request& req);
@@ -104,6 +127,14 @@ class KubeService final : public Service {
   // patch.cpp
   void patch(const httplib::Request& req, httplib::Response& res, const ResourceType& type, const std::string& ns,
              const std::string& name, bool dry_run);
+
+  // streams.cpp: pods' exec and port-forward upgrades.
+  static bool claims_upgrade(const RequestHead& head);
+  void handle_upgrade(int fd, const RequestHead& head, std::string already_read);
+  void exec(int fd, const RequestHead& head, const json& pod, std::string already_read);
+  void port_forward(int fd, const RequestHead& head, const json& pod, std::string already_read);
+  UpgradeFront front_{&KubeService::claims_upgrade,
+                      [this](int fd, const RequestHead& head, std::string rest) { handle_upgrade(fd, head, std::move(rest)); }};
 
   // rollout.cpp: the deployment controller.
   std::chrono::milliseconds rollout_duration() const;

@@ -31,17 +31,22 @@ KubeError classify_kubectl_failure(const ProcessResult& r) {
 
 Kubectl::Kubectl(const Config& cfg) : cfg_(cfg), ns_(cfg.value("LANGFUSE_NAMESPACE")) {}
 
+ProcessSpec Kubectl::spec(std::vector<std::string> args, bool request_timeout) const {
+  ProcessSpec spec;
+  spec.argv = {cfg_.value("KUBECTL")};
+  if (auto ctx = cfg_.get("KUBE_CONTEXT")) spec.argv.push_back("--context=" + *ctx);
+  if (request_timeout)
+    spec.argv.push_back("--request-timeout=" + std::to_string(cfg_.integer("INFRA_DOD_HTTP_TIMEOUT_S")) + "s");
+  spec.argv.insert(spec.argv.end(), args.begin(), args.end());
+  if (auto kc = cfg_.get("KUBECONFIG")) spec.env["KUBECONFIG"] = *kc;
+  return spec;
+}
+
 ProcessResult Kubectl::run(std::vector<std::string> args,
                            std::optional<std::chrono::steady_clock::time_point> give_up_at,
                            std::optional<std::chrono::milliseconds> deadline, std::string input) const {
-  ProcessSpec spec;
+  ProcessSpec spec = this->spec(std::move(args), true);
   spec.stdin_data = std::move(input);
-  spec.argv = {cfg_.value("KUBECTL")};
-  if (auto ctx = cfg_.get("KUBE_CONTEXT")) spec.argv.push_back("--context=" + *ctx);
-  const long timeout = cfg_.integer("INFRA_DOD_HTTP_TIMEOUT_S");
-  spec.argv.push_back("--request-timeout=" + std::to_string(timeout) + "s");
-  spec.argv.insert(spec.argv.end(), args.begin(), args.end());
-  if (auto kc = cfg_.get("KUBECONFIG")) spec.env["KUBECONFIG"] = *kc;
   // --request-timeout is per HTTP request and a cold discovery cache makes several; the
   // process deadline bounds the whole command.
   spec.deadline = std::chrono::seconds(cfg_.integer("INFRA_DOD_PROCESS_TIMEOUT_S"));

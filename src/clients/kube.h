@@ -32,6 +32,9 @@ class Kubectl {
                     std::optional<std::chrono::steady_clock::time_point> give_up_at = std::nullopt,
                     std::optional<std::chrono::milliseconds> deadline = std::nullopt,
                     std::string input = {}) const;
+  // The argv and environment of `kubectl <args>` with the configured context and kubeconfig;
+  // `request_timeout` adds --request-timeout, which a long-lived stream (port-forward) must not get.
+  ProcessSpec spec(std::vector<std::string> args, bool request_timeout) const;
   // `kubectl get ... -o json`: the object, or the classified error.
   Result<nlohmann::json> get_json(std::vector<std::string> args, KubeError* error = nullptr) const;
   const std::string& ns() const { return ns_; }

@@ -51,6 +51,8 @@ struct Drain {
   }
 };
 
+}  // namespace
+
 std::string find_executable(const std::string& name, const std::map<std::string, std::optional<std::string>>& env) {
   if (name.find('/') != std::string::npos) return ::access(name.c_str(), X_OK) == 0 ? name : std::string();
   std::string path_var;
@@ -65,8 +67,6 @@ std::string find_executable(const std::string& name, const std::map<std::string,
   }
   return {};
 }
-
-}  // namespace
 
 namespace {
 // With SIGCHLD ignored (some CI agents start us so) the kernel reaps children itself and

@@ -53,4 +53,7 @@ struct ProcessResult {
 
 ProcessResult run_process(const ProcessSpec& spec);
 
+// argv[0] as execvp would find it (on `env`'s PATH when it sets one); empty when it cannot run.
+std::string find_executable(const std::string& name, const std::map<std::string, std::optional<std::string>>& env);
+
 }  // namespace infra_dod

@@ -13,14 +13,44 @@
 
 namespace infra_dod {
 
-Result<std::string> langfuse_base_url(const Config& cfg) {
-  auto base = cfg.require("LANGFUSE_BASE_URL");
-  if (!base)
-    return Error{base.error().kind,
-                 base.error().message + " (the in-VNet LangFuse URL; starting a port-forward by itself is not implemented yet)"};
-  std::string url = base.value();
-  while (!url.empty() && url.back() == '/') url.pop_back();
-  return url;
+Result<LangfuseEndpoint> LangfuseEndpoint::open(const Config& cfg) {
+  LangfuseEndpoint endpoint(cfg);
+  if (auto base = cfg.get("LANGFUSE_BASE_URL")) {
+    endpoint.base_ = *base;
+    while (!endpoint.base_.empty() && endpoint.base_.back() == '/') endpoint.base_.pop_back();
+    return endpoint;
+  }
+  auto started = endpoint.forward();
+  if (!started) return started.error();
+  return endpoint;
+}
+
+Result<bool> LangfuseEndpoint::forward() {
+  if (forward_) forward_->close();
+  forward_.reset();
+  const Kubectl kubectl(*cfg_);
+  auto pf = PortForward::open(kubectl, cfg_->value("LANGFUSE_NAMESPACE"), cfg_->value("LANGFUSE_SERVICE"),
+                              static_cast<int>(cfg_->integer("LANGFUSE_SERVICE_PORT")),
+                              std::chrono::seconds(cfg_->integer("LANGFUSE_PORT_FORWARD_TIMEOUT_S")));
+  if (!pf)
+    return Error{pf.error().kind, "LANGFUSE_BASE_URL is unset and " + pf.error().message};
+  forward_ = std::shared_ptr<PortForward>(std::move(pf.value()));
+  base_ = forward_->url();
+  ++forwards_started_;
+  return true;
+}
+
+Result<bool> LangfuseEndpoint::reopen() {
+  if (!forward_) return true;
+  return forward();
+}
+
+nlohmann::json LangfuseEndpoint::describe() const {
+  if (!forward_) return {{"langfuse_source", "LANGFUSE_BASE_URL"}, {"base_url", base_}};
+  return {{"langfuse_source", "port-forward"},
+          {"port_forward_command", forward_->command_line()},
+          {"port_forward_local_port", forward_->local_port()},
+          {"port_forwards_started", forwards_started_}};
 }
 
 HttpRequest configured_request(const Config& cfg, std::string method, std::string url) {

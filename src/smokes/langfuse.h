@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "clients/port_forward.h"
 #include "rules/artifact_parity.h"
 #include "smokes/smoke_result.h"
 #include "runtime/config.h"
@@ -17,8 +18,27 @@
 
 namespace infra_dod {
 
-// LANGFUSE_BASE_URL without its trailing slashes, or an error naming the variable.
-Result<std::string> langfuse_base_url(const Config& cfg);
+// Where a smoke reaches LangFuse: LANGFUSE_BASE_URL (without trailing slashes) when it is set;
+// otherwise a `kubectl port-forward svc/LANGFUSE_SERVICE :LANGFUSE_SERVICE_PORT` the harness
+// starts, uses and ends with this object (LANGFUSE_PORT_FORWARD_TIMEOUT_S bounds its start).
+class LangfuseEndpoint {
+ public:
+  static Result<LangfuseEndpoint> open(const Config& cfg);
+  const std::string& base_url() const { return base_; }
+  // For evidence: "LANGFUSE_BASE_URL" or the port-forward's command line and local port.
+  nlohmann::json describe() const;
+  // A restart replaces the pods, and a forward to one of the old ones dies with it: a forward
+  // started anew. Nothing to do for LANGFUSE_BASE_URL.
+  Result<bool> reopen();
+
+ private:
+  explicit LangfuseEndpoint(const Config& cfg) : cfg_(&cfg) {}
+  Result<bool> forward();
+  const Config* cfg_;
+  std::string base_;
+  std::shared_ptr<PortForward> forward_;
+  int forwards_started_ = 0;
+};
 // A request with the configured connect/total timeouts and attempts.
 HttpRequest configured_request(const Config& cfg, std::string method, std::string url);
 // The smoke's artifact file (LANGFUSE_SMOKE_ARTIFACT_FILE, LANGFUSE_TRACE_SMOKE_ARTIFACT_FILE):

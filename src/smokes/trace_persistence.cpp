@@ -30,9 +30,11 @@ class TraceSmoke {
   }
 
   SmokeResult run() {
-    const auto base = langfuse_base_url(cfg_);
-    if (!base) return error(base.error().message);
-    base_ = base.value();
+    auto endpoint = LangfuseEndpoint::open(cfg_);
+    if (!endpoint) return error(endpoint.error().message);
+    endpoint_.emplace(std::move(endpoint.value()));
+    base_ = endpoint_->base_url();
+    record_endpoint("start");
     // Refused before the first stage: an artifact the smoke could only damage.
     auto artifact = ArtifactFile::open(cfg_, "LANGFUSE_TRACE_SMOKE_ARTIFACT_FILE");
     if (!artifact) return error(artifact.error().message);
@@ -176,7 +178,22 @@ class TraceSmoke {
     emit("restart", {{"rollout_restart", trim(restarted.redacted_out())},
                      {"rollout_status_exit", status.exit_code},
                      {"rollout_status", truncate_utf8(trim(status.redacted_out() + status.redacted_err()), 2000)}});
-    return status.succeeded() || finish("restart", "fail", "rollout status: " + status.describe());
+    if (!status.succeeded()) return finish("restart", "fail", "rollout status: " + status.describe());
+    // The restart replaced the pods a port-forward was bound to.
+    const auto reopened = endpoint_->reopen();
+    if (!reopened) return fail_stage("restart", reopened.error().message);
+    base_ = endpoint_->base_url();
+    record_endpoint("after_restart");
+    return true;
+  }
+
+  void record_endpoint(const std::string& when) {
+    nlohmann::json fields = endpoint_->describe();
+    fields["when"] = when;
+    if (auto written = ev_.append("langfuse-endpoint.jsonl", item_, fields); written) {
+      if (std::find(out_.evidence.begin(), out_.evidence.end(), written.value()) == out_.evidence.end())
+        out_.evidence.push_back(written.value());
+    }
   }
 
   const Config& cfg_;
@@ -188,6 +205,7 @@ class TraceSmoke {
   const std::string trace_id_;
   std::string base_, auth_, artifact_error_;
   std::optional<ArtifactFile> artifact_;
+  std::optional<LangfuseEndpoint> endpoint_;
   std::vector<nlohmann::json> printed_;  // every line this run printed, in order
   nlohmann::json final_;
   SmokeResult out_;

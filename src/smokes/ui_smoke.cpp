@@ -11,11 +11,13 @@ namespace infra_dod {
 SmokeResult run_ui_smoke(const Config& cfg, const Evidence& ev, const std::string& dod_item) {
   SmokeResult out;
   out.headline = "LangFuse UI smoke";
-  const auto base = langfuse_base_url(cfg);
-  if (!base) {
-    out.judgement = Judgement::cannot_judge(base.error().message);
+  const auto endpoint = LangfuseEndpoint::open(cfg);
+  if (!endpoint) {
+    out.judgement = Judgement::cannot_judge(endpoint.error().message);
     return out;
   }
+  if (auto written = ev.append("langfuse-endpoint.jsonl", dod_item, endpoint->describe()); written)
+    out.evidence.push_back(written.value());
   // Refused before the request: an artifact the smoke could only damage.
   const auto artifact = ArtifactFile::open(cfg, "LANGFUSE_SMOKE_ARTIFACT_FILE");
   if (!artifact) {
@@ -23,7 +25,7 @@ SmokeResult run_ui_smoke(const Config& cfg, const Evidence& ev, const std::strin
     return out;
   }
   const ArtifactFile* file = artifact->has_value() ? &**artifact : nullptr;
-  const std::string url = base.value() + "/";
+  const std::string url = endpoint->base_url() + "/";
   const auto r = HttpClient().send(configured_request(cfg, "GET", url));
   if (!r) {
     out.judgement = Judgement::cannot_judge("GET " + url + ": " + r.error().what());

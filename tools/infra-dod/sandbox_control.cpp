@@ -78,7 +78,9 @@ void write_client_files(const SandboxRun& run) {
       {"KUBECONFIG", (d / "kubeconfig").string()},
       {"KUBECTL", (d / "bin/kubectl").string()},
       {"AZ_CLI", (d / "bin/az").string()},
-      {"LANGFUSE_BASE_URL", endpoints.value("langfuse_url", "")},
+      // No LANGFUSE_BASE_URL: the smokes reach LangFuse through the port-forward they start, as
+      // they do from a host inside the VNet; a scenario may still set it.
+      {"INFRA_DOD_DNS_SERVER", endpoints.value("dns_server", "")},
       {"DATABRICKS_HOST", endpoints.value("databricks_url", "")},
       {"DATABRICKS_TOKEN", run.ready.value("databricks_token", "")},
       {"LOG_ANALYTICS_DCR_ENDPOINT", endpoints.value("monitor_ingestion_url", "")},
