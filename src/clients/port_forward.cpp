@@ -33,6 +33,9 @@ Result<std::unique_ptr<PortForward>> PortForward::open(const Kubectl& kubectl, c
     pf->child_.stop();
     Error e = line.error();
     e.message = "port-forward to svc/" + service + " did not start: " + e.message;
+    // kubectl's own words for a Service that selects no pod say nothing of pods.
+    if (e.message.find("timed out waiting for the condition") != std::string::npos)
+      e.message += " (no Running pod behind svc/" + service + " within --pod-running-timeout)";
     // A kubectl failure is classified by its last stderr line, as for every kubectl command.
     ProcessResult as_run;
     as_run.started = true;

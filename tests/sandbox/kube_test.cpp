@@ -11,6 +11,7 @@
 #include <set>
 #include <thread>
 
+#include "runtime/background_process.h"
 #include "runtime/process.h"
 #include "runtime/crypto.h"
 #include "runtime/text.h"
@@ -400,6 +401,107 @@ TEST_F(KubeTest, DiscoveryAndWatchOnTheWire) {
   EXPECT_EQ(first["object"]["metadata"]["name"], "langfuse");
   EXPECT_GE(took, std::chrono::milliseconds(900));
   EXPECT_LT(took, std::chrono::milliseconds(1800));
+}
+
+// Exec and port-forward: kubectl 1.32 tries a websocket first (v5.channel.k8s.io for exec,
+// SPDY/3.1 tunnelled for port-forward) and falls back to a SPDY upgrade only when the websocket
+// upgrade fails.
+const char kProbe[] = "// infra-dod tcp probe\n";
+
+TEST_F(KubeTest, ExecRunsTheProbeOverAWebsocketAndAnswersFromThePodsNetwork) {
+  start();
+  const auto r = kubectl({"exec", "langfuse-6c9d8f7b5d-k8x2q", "-c", "langfuse-web", "--", "node", "-e", kProbe,
+                          "nsc-pg-langfuse-dev.postgres.database.azure.com", "5432", "500"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const json line = json::parse(r.out, nullptr, false);
+  EXPECT_EQ(line["address"], "10.20.4.4");
+  EXPECT_EQ(line["connected"], true);
+}
+
+TEST_F(KubeTest, ExecOfACommandTheImageLacksFailsAsTheRuntimeSays) {
+  kube()["exec"]["missing"] = {"node"};
+  start();
+  const auto r = kubectl({"exec", "langfuse-6c9d8f7b5d-k8x2q", "--", "node", "-e", kProbe, "x", "1", "1"});
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("executable file not found in $PATH"), std::string::npos) << r.err;
+}
+
+TEST_F(KubeTest, ExecIntoAMissingPodIsNotFound) {
+  start();
+  const auto r = kubectl({"exec", "no-such-pod", "--", "node", "-e", kProbe});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("pods \"no-such-pod\" not found"), std::string::npos) << r.err;
+}
+
+TEST_F(KubeTest, AForbiddenExecIsForbiddenOnBothTransports) {
+  kube()["faults"] = {{{"match", "/pods/[^/]+/exec"}, {"status", 403}, {"code", "Forbidden"},
+                       {"message", "pods \"p\" is forbidden: cannot create resource \"pods/exec\""}}};
+  start();
+  const auto r = kubectl({"exec", "langfuse-6c9d8f7b5d-k8x2q", "--", "node", "-e", kProbe});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("Forbidden"), std::string::npos) << r.err;
+}
+
+class PortForwardTest : public KubeTest {
+ protected:
+  // A plain HTTP server standing in for the LangFuse service behind the pod's port 3000.
+  void SetUp() override {
+    KubeTest::SetUp();
+    backend_.Get("/", [](const httplib::Request&, httplib::Response& res) { res.set_content("hello from the pod", "text/plain"); });
+    backend_port_ = backend_.bind_to_any_port("127.0.0.1");
+    backend_thread_ = std::thread([this] { backend_.listen_after_bind(); });
+    shared_.service_port = [this](const std::string& s) { return s == "langfuse" ? backend_port_ : 0; };
+  }
+  void TearDown() override {
+    backend_.stop();
+    if (backend_thread_.joinable()) backend_thread_.join();
+    KubeTest::TearDown();
+  }
+  // `kubectl port-forward` until its line, one GET through it, then the forward is ended.
+  std::string get_through_forward(std::map<std::string, std::optional<std::string>> extra_env = {}) {
+    BackgroundProcess pf;
+    ProcessSpec spec;
+    spec.argv = {"kubectl", "port-forward", "svc/langfuse-internal", ":3000", "--address=127.0.0.1"};
+    spec.env = {{"HOME", home_.string()}, {"KUBECONFIG", (home_ / "kubeconfig").string()}};
+    for (auto& [k, v] : extra_env) spec.env[k] = v;
+    EXPECT_TRUE(pf.start(spec));
+    const auto line = pf.wait_for_line([](const std::string& l) { return l.rfind("Forwarding from 127.0.0.1:", 0) == 0; },
+                                       std::chrono::seconds(30));
+    if (!line) return "no forward: " + line.error().message;
+    const int port = std::stoi(line.value().substr(26));
+    httplib::Client client("127.0.0.1", port);
+    client.set_read_timeout(10, 0);
+    std::string body;
+    for (int i = 0; i < 3; ++i) {  // three connections: three stream pairs on one session
+      const auto res = client.Get("/");
+      body = res ? res->body : "request failed";
+    }
+    return body;
+  }
+  httplib::Server backend_;
+  int backend_port_ = 0;
+  std::thread backend_thread_;
+};
+
+TEST_F(PortForwardTest, TunnelsSpdyInAWebsocketAsKubectlTriesFirst) {
+  kube()["port_forward"] = {{"3000", "langfuse"}};
+  start();
+  EXPECT_EQ(get_through_forward(), "hello from the pod");
+}
+
+TEST_F(PortForwardTest, SpeaksSpdyOnTheUpgradedSocketWhenKubectlFallsBack) {
+  kube()["port_forward"] = {{"3000", "langfuse"}};
+  start();
+  EXPECT_EQ(get_through_forward({{"KUBECTL_PORT_FORWARD_WEBSOCKETS", "false"}}), "hello from the pod");
+}
+
+TEST_F(PortForwardTest, RefusesToStartWhenNoPodIsRunning) {
+  for (const char* pod : {"v1/default/pods/langfuse-6c9d8f7b5d-k8x2q", "v1/default/pods/langfuse-6c9d8f7b5d-w4n7t"})
+    kube()["objects"][pod]["status"]["phase"] = "Pending";
+  start();
+  const auto r = kubectl({"port-forward", "svc/langfuse-internal", ":3000", "--pod-running-timeout=2s"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("pod is not running. Current status=Pending"), std::string::npos) << r.err;
 }
 
 }  // namespace
