@@ -43,6 +43,7 @@ Result<Registry> Registry::parse(const std::string& text, const std::string& ori
       item.labels = it.value("labels", std::vector<std::string>{});
       item.release_blocking = it.value("release_blocking", false);
       item.runs_last = it.value("runs_last", false);
+      item.needs_inventory = it.value("needs_inventory", false);
       item.tests = it.at("tests").get<std::vector<std::string>>();
       item.suite = it.value("suite", "");
       item.evidence_also = it.value("evidence_also", std::vector<std::string>{});

@@ -36,6 +36,8 @@ struct DodItem {
   std::vector<std::string> labels;  // extra labels; the mode is added for CTest
   bool release_blocking = false;
   bool runs_last = false;
+  // A smoke that also judges the run's inventory snapshot: its cases require the inventory fixture.
+  bool needs_inventory = false;
   Gate gate;
   int timeout = 0;
   std::vector<std::string> tests;
