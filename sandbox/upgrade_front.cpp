@@ -33,6 +33,8 @@ std::string percent_decode(const std::string& s) {
   return out;
 }
 
+}  // namespace
+
 int connect_loopback(int port) {
   const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0) return -1;
@@ -48,8 +50,6 @@ int connect_loopback(int port) {
   ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
   return fd;
 }
-
-}  // namespace
 
 std::string RequestHead::header(const std::string& lower_name) const {
   auto it = headers.find(lower_name);

@@ -31,6 +31,9 @@ struct RequestHead {
 // not one.
 bool parse_request_head(const std::string& head, RequestHead& out);
 
+// A TCP connection to 127.0.0.1:port (TCP_NODELAY); -1 when nothing listens there.
+int connect_loopback(int port);
+
 // Writes all of `bytes`; false when the peer went away.
 bool write_all(int fd, const char* data, std::size_t size);
 inline bool write_all(int fd, const std::string& bytes) { return write_all(fd, bytes.data(), bytes.size()); }

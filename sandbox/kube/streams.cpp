@@ -142,20 +142,6 @@ class SocketLink final : public Link {
   std::mutex mu_;
 };
 
-int connect_port(int port) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return -1;
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<std::uint16_t>(port));
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (port <= 0 || ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    ::close(fd);
-    return -1;
-  }
-  return fd;
-}
-
 // kubectl's side of one forwarded connection: an error stream and a data stream sharing a
 // requestid, the data stream spliced to the backend.
 struct Forward {
@@ -244,7 +230,8 @@ class PortForwardSession {
       return true;
     }
     fw->data_stream = f.stream_id;
-    fw->backend = connect_port(backend_port_(port));
+    const int backend_port = backend_port_(port);
+    fw->backend = backend_port > 0 ? connect_loopback(backend_port) : -1;
     if (fw->backend < 0) {
       // What the kubelet writes on the error stream when nothing listens on the port.
       const std::string message = "error forwarding port " + port + " to pod " + pod_ +
