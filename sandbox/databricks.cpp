@@ -1,5 +1,5 @@
 // Emulated Databricks workspace: SCIM Me, Files API directory listings of UC volumes, one-time
-// job runs (submit, get, get-output) whose state moves with time, and secrets. Identities, files,
+// job runs (submit, get, get-output, cancel) whose state moves with time, and secrets. Identities, files,
 // run outcomes, secret values and per-secret faults come from the scenario's "databricks" section.
 #include <algorithm>
 #include <chrono>
@@ -46,6 +46,9 @@ struct Run {
   Steady::time_point submitted;
   std::int64_t submitted_epoch_ms = 0;
   std::vector<TaskRun> tasks;
+  // runs/cancel: the run ends CANCELED (TERMINATED) from this moment, unless it had ended before.
+  std::optional<Steady::time_point> cancelled;
+  std::int64_t cancelled_epoch_ms = 0;
 };
 
 // Where a run is at a moment: the fields runs/get reports for it.
@@ -84,6 +87,7 @@ class DatabricksService final : public Service {
     server.Post(R"(/api/2\.[12]/jobs/runs/submit)", authed(&DatabricksService::submit_run));
     server.Get(R"(/api/2\.[12]/jobs/runs/get)", authed(&DatabricksService::get_run));
     server.Get(R"(/api/2\.[12]/jobs/runs/get-output)", authed(&DatabricksService::get_run_output));
+    server.Post(R"(/api/2\.[12]/jobs/runs/cancel)", authed(&DatabricksService::cancel_run));
     server.Get("/api/2.0/secrets/get", authed(&DatabricksService::get_secret));
     server.Get("/api/2.0/secrets/scopes/list", authed(&DatabricksService::list_scopes));
     server.Get("/api/2.0/secrets/list", authed(&DatabricksService::list_secrets));
@@ -289,6 +293,18 @@ class DatabricksService final : public Service {
     const std::int64_t running_ms = p.value("running_ms", std::int64_t{0});
     const std::string outcome = p.value("outcome", "success");
     Phase ph;
+    const bool ended_before_cancel =
+        run.cancelled && outcome != "never_finishes" &&
+        std::chrono::duration_cast<std::chrono::milliseconds>(*run.cancelled - run.submitted).count() >= pending_ms + running_ms;
+    if (run.cancelled && !ended_before_cancel) {
+      ph.terminal = true;
+      ph.life_cycle_state = ph.status_state = "TERMINATED";
+      ph.result_state = "CANCELED";
+      ph.state_message = "Run cancelled.";
+      ph.end_epoch_ms = run.cancelled_epoch_ms;
+      ph.termination = {{"code", "USER_CANCELED"}, {"type", "SUCCESS"}, {"message", "Run cancelled."}};
+      return ph;
+    }
     if (elapsed < pending_ms) {
       ph.life_cycle_state = ph.status_state = "PENDING";
       ph.state_message = p.value("pending_message", "");
@@ -387,6 +403,30 @@ class DatabricksService final : public Service {
     return id;
   }
 
+  // POST runs/cancel {"run_id": N}: 200 {} for a run or task run that exists (cancelling an ended
+  // run changes nothing), 400 "Run N does not exist." otherwise.
+  void cancel_run(const httplib::Request& req, httplib::Response& res) {
+    const json body = json::parse(req.body, nullptr, false);
+    if (!body.is_object() || !body.contains("run_id") || !body["run_id"].is_number_integer()) {
+      reply_error(res, 400, "INVALID_PARAMETER_VALUE", "Missing required field: run_id");
+      return;
+    }
+    const std::int64_t id = body["run_id"].get<std::int64_t>();
+    std::lock_guard lock(mu_);
+    auto it = runs_.find(id);
+    if (it == runs_.end())
+      if (auto parent = task_parent_.find(id); parent != task_parent_.end()) it = runs_.find(parent->second);
+    if (it == runs_.end()) {
+      reply_error(res, 400, "INVALID_PARAMETER_VALUE", "Run " + std::to_string(id) + " does not exist.");
+      return;
+    }
+    if (!it->second.cancelled) {
+      it->second.cancelled = Steady::now();
+      it->second.cancelled_epoch_ms = epoch_ms();
+    }
+    reply_json(res, 200, json::object());
+  }
+
   void get_run(const httplib::Request& req, httplib::Response& res) {
     const auto id = run_id_param(req, res);
     if (!id) return;
@@ -444,7 +484,8 @@ class DatabricksService final : public Service {
         body["logs"] = output.value("logs", "");
         body["logs_truncated"] = false;
       }
-      if (ph.result_state != "SUCCESS") {
+      // A task can end SUCCESS and still report an error in its output ("error_on_success").
+      if (ph.result_state != "SUCCESS" || output.value("error_on_success", false)) {
         body["error"] = output.value("error", ph.state_message);
         if (output.contains("error_trace")) body["error_trace"] = output["error_trace"];
       }

@@ -73,8 +73,10 @@ Result<Expected> load_expected(const fs::path& root, const std::string& name) {
     if (!base) return base.error();
     e = base.value();
     // Rows, variables and the selection carry over; what one run of this scenario must show
-    // (its passes, seeded files, reasons and evidence lines) belongs to its own file.
+    // (its passes, seeded files, reasons, evidence lines and the report's exit) belongs to its
+    // own file.
     e.passes = 1;
+    e.report_exit.reset();
     e.files.clear();
     e.reasons.clear();
     e.evidence.clear();

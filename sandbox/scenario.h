@@ -4,8 +4,8 @@
 // scenario and applies itself as an RFC 7386 merge patch over it; maps keyed by id make single
 // resources patchable, null deletes) and expected.json (the DoD status each row must get; its
 // optional "labels" and "default_status" judge a scenario under another selection, such as the
-// rollbacks, naming only the rows it runs; "passes", "files", "reasons" and "evidence" say what
-// one run of it must also show, and are not inherited).
+// rollbacks, naming only the rows it runs; "passes", "files", "reasons", "evidence" and
+// "report_exit" say what one run of it must also show, and are not inherited).
 #include <filesystem>
 #include <map>
 #include <nlohmann/json.hpp>

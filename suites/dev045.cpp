@@ -3,6 +3,7 @@
 // private-path-only checklist (DEV045-PRIVATE-PATH and its three PRIVATE-PATH-* rows).
 #include "dod/dod_case.h"
 #include "rules/azure_rules.h"
+#include "smokes/databricks.h"
 #include "smokes/private_path.h"
 
 namespace infra_dod {
@@ -19,7 +20,9 @@ TEST_F(DEV045, RollbackPlanIsAttested) { expect_attested(); }
 
 class PrivatePath : public DodCase {};
 
-TEST_F(PrivatePath, DatabricksReachesLangfusePrivately) { DOD_NOT_IMPLEMENTED(); }
+TEST_F(PrivatePath, DatabricksReachesLangfusePrivately) {
+  assert_smoke(run_databricks_private_path(config(), evidence(), item().id, SystemClock::instance()));
+}
 TEST_F(PrivatePath, LangfuseReachesPostgresPrivately) {
   if (const auto* s = snapshot()) assert_smoke(run_postgres_private_path(config(), evidence(), item().id, *s));
 }

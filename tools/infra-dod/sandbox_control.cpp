@@ -86,7 +86,13 @@ void write_client_files(const SandboxRun& run) {
       {"LOG_ANALYTICS_DCR_ENDPOINT", endpoints.value("monitor_ingestion_url", "")},
       {"LOG_ANALYTICS_QUERY_ENDPOINT", endpoints.value("log_analytics_url", "")}};
   const json scenario_env = run.ready.value("env", json::object());
-  for (auto& [k, v] : scenario_env.items()) vars.emplace_back(k, v.get<std::string>());
+  // "{fixtures}" in a value names the project's fixtures folder (a local file a check reads).
+  for (auto& [k, v] : scenario_env.items()) {
+    std::string value = v.get<std::string>();
+    for (auto at = value.find("{fixtures}"); at != std::string::npos; at = value.find("{fixtures}"))
+      value.replace(at, 10, INFRA_DOD_SANDBOX_FIXTURES);
+    vars.emplace_back(k, value);
+  }
   // The scenario's own values win over the defaults above; each variable is written once.
   std::vector<std::pair<std::string, std::string>> unique;
   for (auto it = vars.rbegin(); it != vars.rend(); ++it)
