@@ -8,9 +8,11 @@
 #include <condition_variable>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <mutex>
 #include <optional>
+#include <sstream>
 #include <thread>
 
 #include "clients/databricks.h"
@@ -130,6 +132,9 @@ class RecordingEndpoint {
   }
 
   std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+  // Masks every form of the secret values this endpoint relayed.
+  std::string mask(std::string_view text) const { return relayed_.mask(text); }
+  bool contains(std::string_view text) const { return relayed_.contains_registered(text); }
 
   void begin(Mode mode, std::optional<Fault> fault = std::nullopt) {
     std::lock_guard lock(mu_);
@@ -251,11 +256,11 @@ class RecordingEndpoint {
         const auto decoded = base64_decode(encoded);
         const std::string name = "Databricks secret " + rec.scope + "/" + rec.key;
         if (decoded) {
-          SecretRegistry::process().add(*decoded, name);
-          if (const auto e = url_encode(*decoded); e != *decoded) SecretRegistry::process().add(e, name + " (URL-encoded)");
+          relayed_.add(*decoded, name);
+          if (const auto e = url_encode(*decoded); e != *decoded) relayed_.add(e, name + " (URL-encoded)");
           rec.value_length = decoded->size();
         }
-        SecretRegistry::process().add(encoded, name + " (base64)");
+        relayed_.add(encoded, name + " (base64)");
         rec.encoded_length = encoded.size();
       }
     }
@@ -266,6 +271,12 @@ class RecordingEndpoint {
 
   std::string upstream_;
   HttpRequest template_;
+  // The secret values relayed, in every form: everything this row writes is masked with them.
+  // They are this smoke's own, not the process registry's, whose fingerprints GUARDRAIL-SECRETS
+  // scans the whole run's evidence for: the runbook's example key (azure-openai-endpoint) holds
+  // the OpenAI endpoint, public configuration the inventory records, which that scan would call
+  // a leak. No other part of the harness ever holds these values.
+  SecretRegistry relayed_;
   httplib::Server server_;
   std::thread thread_;
   int port_ = 0;
@@ -329,7 +340,7 @@ struct Call {
   CallableOutcome outcome;
 };
 
-Call call_driver(const Driver& d, const EnvOverrides& step_env, bool print_value) {
+Call call_driver(const Driver& d, const RecordingEndpoint& endpoint, const EnvOverrides& step_env, bool print_value) {
   ProcessSpec spec;
   spec.argv = {d.python, d.script.string()};
   if (print_value) spec.argv.push_back("--print-value");
@@ -342,12 +353,12 @@ Call call_driver(const Driver& d, const EnvOverrides& step_env, bool print_value
   c.process = run_process(spec);
   if (auto parsed = parse_driver_line(c.process.out)) {
     c.outcome = std::move(*parsed);
-    c.outcome.message = SecretRegistry::process().mask(c.outcome.message);
+    c.outcome.message = endpoint.mask(SecretRegistry::process().mask(c.outcome.message));
     if (!print_value) c.outcome.value.reset();
   } else {
     c.outcome.problem = c.process.timed_out
                             ? "timed out after " + std::to_string(d.deadline.count() / 1000) + " s"
-                            : truncate_utf8(c.process.describe(), 400);
+                            : truncate_utf8(endpoint.mask(c.process.describe()), 400);
   }
   return c;
 }
@@ -373,16 +384,16 @@ json step_env_json(const EnvOverrides& step_env) {
   return j;
 }
 
-json call_record(const std::string& step, const Driver& d, const EnvOverrides& step_env, bool print_value,
-                 const Call& c, const std::vector<EndpointRequest>& requests) {
+json call_record(const std::string& step, const Driver& d, const RecordingEndpoint& endpoint, const EnvOverrides& step_env,
+                 bool print_value, const Call& c, const std::vector<EndpointRequest>& requests) {
   return {{"step", step},
           {"command", shown_command(d, step_env, print_value)},
           {"env", step_env_json(step_env)},
           {"exit_code", c.process.exit_code},
           {"timed_out", c.process.timed_out},
           {"elapsed_ms", c.process.elapsed.count()},
-          {"stdout", truncate_utf8(trim(c.process.redacted_out()), 4000)},
-          {"stderr", truncate_utf8(trim(c.process.redacted_err()), 4000)},
+          {"stdout", truncate_utf8(trim(endpoint.mask(c.process.redacted_out())), 4000)},
+          {"stderr", truncate_utf8(trim(endpoint.mask(c.process.redacted_err())), 4000)},
           {"result", to_json(c.outcome)},
           {"requests", to_json(requests)}};
 }
@@ -509,12 +520,12 @@ SmokeResult run_secret_smoke(const Config& cfg, const Evidence& ev, const std::s
                               {"KEY_VAULT_SECRET_SCOPE", std::string(kInvalidScope)},
                               {"DATABRICKS_HOST", endpoint.url()}};
     endpoint.begin(Mode::refuse);
-    const auto c = call_driver(d, env, true);
+    const auto c = call_driver(d, endpoint, env, true);
     obs.env_first_requests = endpoint.finish();
     if (!c.process.started)
       return cannot(std::move(out), "PYTHON " + d.python_name + " could not start: " + c.process.describe());
     obs.env_first = c.outcome;
-    keep(out, ev.append(kEvidenceFile, dod_item, call_record("2-env-first", d, env, true, c, obs.env_first_requests)));
+    keep(out, ev.append(kEvidenceFile, dod_item, call_record("2-env-first", d, endpoint, env, true, c, obs.env_first_requests)));
   }
 
   // Step 3: scope fallback, the operator's scope variables restored.
@@ -525,10 +536,10 @@ SmokeResult run_secret_smoke(const Config& cfg, const Evidence& ev, const std::s
                               {"KEY_VAULT_SECRET_SCOPE", scope_env(obs.key_vault_scope)},
                               {"DATABRICKS_HOST", endpoint.url()}};
     endpoint.begin(Mode::forward);
-    const auto c = call_driver(d, env, false);
+    const auto c = call_driver(d, endpoint, env, false);
     obs.fallback_requests = endpoint.finish();
     obs.fallback = c.outcome;
-    json record = call_record("3-scope-fallback", d, env, false, c, obs.fallback_requests);
+    json record = call_record("3-scope-fallback", d, endpoint, env, false, c, obs.fallback_requests);
     record["scope_source"] = scope_source(obs.fallback_requests, obs.databricks_scope, obs.key_vault_scope);
     record["non_empty"] = c.outcome.reported && c.outcome.ok && c.outcome.non_empty;
     record["length"] = c.outcome.ok ? c.outcome.length : 0;
@@ -542,10 +553,10 @@ SmokeResult run_secret_smoke(const Config& cfg, const Evidence& ev, const std::s
                               {"KEY_VAULT_SECRET_SCOPE", std::string(kFallbackProbeScope)},
                               {"DATABRICKS_HOST", endpoint.url()}};
     endpoint.begin(Mode::answer);
-    const auto c = call_driver(d, env, false);
+    const auto c = call_driver(d, endpoint, env, false);
     obs.precedence_requests = endpoint.finish();
     obs.precedence = c.outcome;
-    json record = call_record("scope-precedence", d, env, false, c, obs.precedence_requests);
+    json record = call_record("scope-precedence", d, endpoint, env, false, c, obs.precedence_requests);
     record["scope_source"] = scope_source(obs.precedence_requests, kPreferredProbeScope, kFallbackProbeScope);
     keep(out, ev.append(kEvidenceFile, dod_item, record));
   }
@@ -560,15 +571,33 @@ SmokeResult run_secret_smoke(const Config& cfg, const Evidence& ev, const std::s
     if (!obs.fallback_ran) env["DATABRICKS_SECRET_SCOPE"] = std::string(kFaultScope);
     for (const auto& f : faults()) {
       endpoint.begin(Mode::fault, f);
-      const auto c = call_driver(d, env, false);
+      const auto c = call_driver(d, endpoint, env, false);
       FaultCall fc{f.name, f.expected, c.outcome, endpoint.finish()};
-      json record = call_record("fault " + f.name, d, env, false, c, fc.requests);
+      json record = call_record("fault " + f.name, d, endpoint, env, false, c, fc.requests);
       record["expected"] = f.expected;
       keep(out, ev.append(kEvidenceFile, dod_item, record));
       obs.faults.push_back(std::move(fc));
     }
   }
   endpoint.stop();
+
+  // What this row wrote holds no form of a value the endpoint relayed.
+  {
+    std::size_t relayed = 0;
+    for (const auto& r : obs.fallback_requests) relayed += r.value_length > 0 ? 1 : 0;
+    bool found = false;
+    for (const auto& file : out.evidence) {
+      std::ifstream in(file, std::ios::binary);
+      std::ostringstream text;
+      text << in.rdbuf();
+      found = found || endpoint.contains(text.str());
+    }
+    keep(out, ev.append(kEvidenceFile, dod_item,
+                        {{"step", "leak-check"}, {"relayed_values", relayed}, {"found", found},
+                         {"forms", "plain, base64 (standard and URL-safe), URL-encoded"}}));
+    if (found)
+      return cannot(std::move(out), "a value the recording endpoint relayed from the secret scope is in this row's evidence");
+  }
 
   out.judgement = judge_secret_contract(obs);
   json verdicts = json::object();

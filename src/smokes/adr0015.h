@@ -11,8 +11,10 @@
 //   3. Scope fallback: the stub unset, the operator's scope variables; the endpoint forwards
 //      GET requests to the real DATABRICKS_HOST with the child's own Authorization header and
 //      records the scope and key of each. The driver reports only whether the value was empty
-//      and its length; the endpoint registers the value it relays as a secret the moment it
-//      passes (plain, base64 and URL-encoded forms), so no sink can write it.
+//      and its length, so the value never reaches the harness's pipes; the endpoint keeps every
+//      form of what it relays (plain, base64, URL-encoded) in a registry of the smoke's own,
+//      masks them in everything the row writes, and a last evidence line (leak-check) says
+//      none of them is in the row's evidence.
 //   Precedence: both scope variables set to distinct names the endpoint answers itself; the
 //      first read must name DATABRICKS_SECRET_SCOPE's.
 //   Classification: the endpoint injects 403, 404 (missing scope), 404 (missing key), 429, 500,
@@ -22,8 +24,8 @@
 // Every child gets an explicit environment on top of the harness's (DATABRICKS_TOKEN only
 // through it, never argv; PYTHONPATH the checkout; no bytecode written into it) and the
 // INFRA_DOD_PROCESS_TIMEOUT_S deadline. Each step's command, environment, masked stdout and
-// stderr, result and the requests the endpoint saw go to adr0015-secret.jsonl, then one line of
-// verdicts, one per runbook criterion.
+// stderr, result and the requests the endpoint saw go to adr0015-secret.jsonl, then the leak
+// check and one line of verdicts, one per runbook criterion.
 #include <string>
 
 #include "runtime/config.h"

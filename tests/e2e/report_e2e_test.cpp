@@ -63,7 +63,7 @@ TEST(ReportE2E, ALiveRunShowsTheRunbookRowsInOrderAndGatedCasesAsSkipped) {
       saw_gate = true;
     }
     if (row[1] == "ADR0015-SECRET") {
-      EXPECT_EQ(row[4], "missing variables DATABRICKS_HOST, DATABRICKS_TOKEN, SECRET_SMOKE_KEY, GET_SECRET_CALLABLE");
+      EXPECT_EQ(row[4], "missing variables DATABRICKS_HOST, DATABRICKS_TOKEN, SECRET_SMOKE_KEY, GET_SECRET_CALLABLE, AGENT_REPO_DIR");
     }
   }
   EXPECT_TRUE(saw_gate);

@@ -12,6 +12,9 @@ struct KeyCase {
   const char* expected;
 };
 
+// Each case is named after its input in ctest, not after its bytes.
+void PrintTo(const KeyCase& c, std::ostream* os) { *os << '"' << c.key << '"'; }
+
 class EnvStubKey : public ::testing::TestWithParam<KeyCase> {};
 
 TEST_P(EnvStubKey, NormalisesAsTheRunbookSays) { EXPECT_EQ(env_stub_key(GetParam().key), GetParam().expected); }
@@ -92,6 +95,11 @@ struct ClassCase {
   const char* kind;
   const char* source;
 };
+
+void PrintTo(const ClassCase& c, std::ostream* os) {
+  *os << (c.outcome.exception.empty() ? std::string("returned") : c.outcome.exception) << " -> "
+      << (*c.kind ? c.kind : "unclassified");
+}
 
 class Classification : public ::testing::TestWithParam<ClassCase> {};
 
@@ -306,6 +314,8 @@ struct BlockedCase {
   const char* code;
   const char* words;
 };
+
+void PrintTo(const BlockedCase& c, std::ostream* os) { *os << "HTTP " << c.status << ' ' << c.code; }
 
 class StepThreeBlocked : public ::testing::TestWithParam<BlockedCase> {};
 
