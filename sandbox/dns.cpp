@@ -162,8 +162,9 @@ void DnsServer::serve() {
     if (got <= 0) continue;
     const auto reply = answer(buffer.data(), static_cast<std::size_t>(got));
     if (!reply) continue;
-    ::sendto(fd_, reply->data(), reply->size(), 0, reinterpret_cast<const sockaddr*>(&from), from_len);
+    // Counted before the answer leaves, so a client that has its answer sees it counted.
     ++queries_;
+    ::sendto(fd_, reply->data(), reply->size(), 0, reinterpret_cast<const sockaddr*>(&from), from_len);
   }
 }
 

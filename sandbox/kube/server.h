@@ -27,7 +27,8 @@
 //   "exec":            what a pod's in-container commands see (streams.cpp):
 //                      "resolve": {"<name>": ["<address>", ...]} (absent: the name does not resolve),
 //                      "connect": {"<address>:<port>": "open" | "refused" | "timeout"} (absent: refused),
-//                      "missing": ["<executable>", ...] (not in the image).
+//                      "missing": ["<executable>", ...] (not in the image),
+//                      "start_ms": how long the runtime takes to start a command (default 100).
 //
 // Pods, exec and port-forward (streams.cpp): Pod objects are stored like the rest and are not
 // driven by the rollout controller. Exec and port-forward are HTTP upgrades that cpp-httplib

@@ -361,7 +361,12 @@ void KubeService::exec(int fd, const RequestHead& head, const json& pod, std::st
   }
   WebSocket ws(fd, head, protocol, std::move(already_read));
   if (!ws.ok()) return;
-  const CommandResult r = run_in_container(shared_.section("kube").value("exec", json::object()), command);
+  const json exec_section = shared_.section("kube").value("exec", json::object());
+  const CommandResult r = run_in_container(exec_section, command);
+  // A container runtime takes a moment to start an exec, and kubectl 1.32 depends on it: its
+  // websocket executor starts reading before it has made its streams (client-go v0.32.4, fixed
+  // later), and drops output that arrives first as "Unknown stream id".
+  std::this_thread::sleep_for(std::chrono::milliseconds(exec_section.value("start_ms", 100)));
   const auto send = [&ws](char channel, const std::string& bytes) {
     if (!bytes.empty()) ws.send_binary(std::string(1, channel) + bytes);
   };

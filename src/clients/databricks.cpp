@@ -12,27 +12,6 @@ using nlohmann::json;
 
 namespace {
 
-std::string escape_path(const std::string& path) {
-  std::string out;
-  for (unsigned char c : path) {
-    if (std::isalnum(c) || c == '/' || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      char buf[4];
-      std::snprintf(buf, sizeof buf, "%%%02X", c);
-      out += buf;
-    }
-  }
-  return out;
-}
-
-std::string escape_query(const std::string& value) {
-  std::string out = escape_path(value);
-  std::string q;
-  for (char c : out) q += c == '/' ? std::string("%2F") : std::string(1, c);
-  return q;
-}
-
 // The Databricks message of an error body: "message" (with "error_code"), SCIM's "detail", API
 // 1.2's "error", or the body itself when it is not JSON (an HTML gateway page, cut short).
 std::string error_text(const std::string& body) {
@@ -124,8 +103,8 @@ Result<json> DatabricksClient::list_directory(const std::string& volume_path) {
   std::string page_token;
   // Pages until the token runs out; a repeating token is an error, not an endless loop.
   for (int page = 0; page < 100; ++page) {
-    std::string p = "/api/2.0/fs/directories" + escape_path(path) + "?page_size=1000";
-    if (!page_token.empty()) p += "&page_token=" + escape_query(page_token);
+    std::string p = "/api/2.0/fs/directories" + percent_encode(path, true) + "?page_size=1000";
+    if (!page_token.empty()) p += "&page_token=" + percent_encode(page_token);
     auto r = call("GET", p, "databricks fs ls \"dbfs:" + path + "\" -o json");
     if (!r) return r;
     for (const auto& c : r->value("contents", json::array())) contents.push_back(c);
@@ -165,7 +144,7 @@ Result<bool> DatabricksClient::cancel_run(std::int64_t run_id) {
 }
 
 Result<json> DatabricksClient::get_secret(const std::string& scope, const std::string& key) {
-  return call("GET", "/api/2.0/secrets/get?scope=" + escape_query(scope) + "&key=" + escape_query(key),
+  return call("GET", "/api/2.0/secrets/get?scope=" + percent_encode(scope) + "&key=" + percent_encode(key),
               "databricks secrets get-secret " + scope + " " + key);
 }
 

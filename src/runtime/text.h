@@ -16,6 +16,8 @@ std::string trim(std::string_view s);
 std::string last_line(std::string_view text);
 std::vector<std::string> split_list(std::string_view s, char sep = ',');  // trimmed, empties dropped
 std::string to_lower(std::string_view s);
+// RFC 3986 percent-encoding: every byte but letters, digits and "-_.~" (and "/" when `keep_slash`).
+std::string percent_encode(std::string_view s, bool keep_slash = false);
 bool iequals(std::string_view a, std::string_view b);
 bool starts_with(std::string_view s, std::string_view prefix);
 // 2026-11-26T20:31:04.123Z

@@ -43,20 +43,6 @@ const char kProbeValue[] = "infra-dod-precedence-probe-value";
 // The scope the fault calls name when the operator set neither scope variable.
 const char kFaultScope[] = "infra-dod-fault-scope";
 
-std::string url_encode(std::string_view s) {
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      char buf[4];
-      std::snprintf(buf, sizeof buf, "%%%02X", c);
-      out += buf;
-    }
-  }
-  return out;
-}
-
 std::string replace_all(std::string text, const std::string& mark, const std::string& with) {
   for (auto at = text.find(mark); at != std::string::npos; at = text.find(mark, at + with.size()))
     text.replace(at, mark.size(), with);
@@ -236,7 +222,7 @@ class RecordingEndpoint {
       target = req.path;
       char sep = '?';
       for (const auto& [k, v] : req.params) {
-        target += sep + url_encode(k) + "=" + url_encode(v);
+        target += sep + percent_encode(k) + "=" + percent_encode(v);
         sep = '&';
       }
     }
@@ -257,7 +243,7 @@ class RecordingEndpoint {
         const std::string name = "Databricks secret " + rec.scope + "/" + rec.key;
         if (decoded) {
           relayed_.add(*decoded, name);
-          if (const auto e = url_encode(*decoded); e != *decoded) relayed_.add(e, name + " (URL-encoded)");
+          if (const auto e = percent_encode(*decoded); e != *decoded) relayed_.add(e, name + " (URL-encoded)");
           rec.value_length = decoded->size();
         }
         relayed_.add(encoded, name + " (base64)");
@@ -438,7 +424,7 @@ SmokeResult run_secret_smoke(const Config& cfg, const Evidence& ev, const std::s
     if (auto r = cfg.require(v); !r) return cannot(std::move(out), r.error().message);
   const std::string token = cfg.value("DATABRICKS_TOKEN");
   SecretRegistry::process().add(token, "DATABRICKS_TOKEN");
-  if (const auto e = url_encode(token); e != token) SecretRegistry::process().add(e, "DATABRICKS_TOKEN (URL-encoded)");
+  if (const auto e = percent_encode(token); e != token) SecretRegistry::process().add(e, "DATABRICKS_TOKEN (URL-encoded)");
 
   std::error_code ec;
   const fs::path repo = fs::absolute(cfg.value("AGENT_REPO_DIR"), ec).lexically_normal();

@@ -95,7 +95,10 @@ SmokeResult run_postgres_private_path(const Config& cfg, const Evidence& ev, con
   std::vector<std::string> args = {"exec", pod, "-n", ns};
   if (!container.empty()) args.insert(args.end(), {"-c", container});
   args.insert(args.end(), {"--", "node", "-e", script.value(), fqdn, "5432", std::to_string(connect_ms)});
-  const auto r = kubectl.run(args);
+  auto r = kubectl.run(args);
+  // kubectl 1.32's websocket exec can drop output that arrives before it has made its streams
+  // ("Unknown stream id", fixed in later client-go): the probe is read-only, so it runs once more.
+  if (r.succeeded() && !probe_line(r.out) && r.err.find("Unknown stream id") != std::string::npos) r = kubectl.run(args);
   // The script is a fixture; evidence names it rather than repeating it.
   std::string shown = "kubectl exec " + pod + " -n " + ns + (container.empty() ? "" : " -c " + container) +
                       " -- node -e \"$(cat fixtures/" + kProbe + ")\" " + fqdn + " 5432 " + std::to_string(connect_ms);
