@@ -183,12 +183,19 @@ std::string truncate_utf8(std::string_view s, std::size_t max) {
   return std::string(s.substr(0, cut)) + "...";
 }
 
+// One pass over the first line, never a regex: std::regex recurses per character and a
+// 100,000-character line overflowed the stack.
 std::string drop_source_location(std::string_view msg) {
-  static const std::regex kLocation(R"(^[^\n]*:[0-9]+\n?)");
-  std::string s(msg);
-  std::smatch m;
-  if (std::regex_search(s, m, kLocation) && m.position(0) == 0) s = s.substr(static_cast<std::size_t>(m.length(0)));
-  return trim(s);
+  const std::size_t line_end = std::min(msg.find('\n'), msg.size());
+  // The last ":<digits>" of the first line ends the location (gtest's "file:line").
+  for (std::size_t p = line_end; p-- > 0;) {
+    if (msg[p] != ':' || p + 1 >= line_end || !std::isdigit(static_cast<unsigned char>(msg[p + 1]))) continue;
+    std::size_t end = p + 1;
+    while (end < line_end && std::isdigit(static_cast<unsigned char>(msg[end]))) ++end;
+    if (end < msg.size() && msg[end] == '\n') ++end;
+    return trim(msg.substr(end));
+  }
+  return trim(msg);
 }
 
 }  // namespace infra_dod

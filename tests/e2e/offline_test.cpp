@@ -3,6 +3,8 @@
 // the same verdicts with the network gone and no az or kubectl started.
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <fstream>
 #include <thread>
@@ -37,6 +39,26 @@ fs::path tripwire(const fs::path& dir) {
   std::ofstream(t) << "#!/bin/sh\necho \"$0 $*\" >> '" << (dir / "tripwire.fired").string() << "'\nexit 1\n";
   fs::permissions(t, fs::perms::owner_all);
   return t;
+}
+
+// Defect 15: `sandbox down` signalled whatever process held the pid file's number.
+TEST(SandboxDown, NeverSignalsAProcessThatIsNotThisFoldersSandbox) {
+  const auto tmp = fresh_dir("stale-pid");
+  const pid_t bystander = ::fork();
+  ASSERT_GE(bystander, 0);
+  if (bystander == 0) {
+    ::execlp("sleep", "sleep", "30", static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  std::ofstream(tmp / "pid") << bystander << "\n";
+  std::ofstream(tmp / "ready.json") << json{{"pid", bystander}, {"scenario", "healthy"}}.dump();
+  const auto down = run({INFRA_DOD_CLI, "sandbox", "down", "--state-dir", tmp.string()});
+  EXPECT_EQ(down.exit_code, 0) << down.describe();
+  EXPECT_NE(down.out.find("no sandbox was running"), std::string::npos) << down.out;
+  int status = 0;
+  EXPECT_EQ(::waitpid(bystander, &status, WNOHANG), 0) << "the bystander was signalled";
+  ::kill(bystander, SIGKILL);
+  ::waitpid(bystander, &status, 0);
 }
 
 TEST(Offline, AKilledSandboxGivesErrorRowsNamingTheRefusedConnection) {

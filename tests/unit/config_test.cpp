@@ -4,8 +4,10 @@
 
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <set>
 
+#include "runtime/process.h"
 #include "runtime/secrets.h"
 #include "runtime/crypto.h"
 #include "runtime/text.h"
@@ -102,6 +104,24 @@ TEST(Config, CatalogueHasEveryRunbookVariableExactlyOnce) {
         "DEV012_SMOKE_ENV", "DEV012_RUNTIME_INPUT_PATH"})
     EXPECT_TRUE(names.count(runbook_name)) << runbook_name;
   EXPECT_TRUE(find_variable("DATABRICKS_TOKEN")->secret);
+}
+
+}  // namespace
+}  // namespace infra_dod
+
+namespace infra_dod {
+namespace {
+
+// Defect 13: a value that is not UTF-8 made `infra-dod config --json` throw out of json::dump.
+TEST(ConfigCommand, JsonOutputReplacesInvalidUtf8InsteadOfThrowing) {
+  ProcessSpec spec;
+  spec.argv = {INFRA_DOD_CLI, "config", "--json"};
+  spec.env = {{"INFRA_DOD_OPERATOR", std::string("op\xff\xfe-latin1")}, {"INFRA_DOD_ENV_FILE", std::nullopt}};
+  const auto r = run_process(spec);
+  ASSERT_EQ(r.exit_code, 0) << r.describe();
+  const auto j = nlohmann::json::parse(r.out, nullptr, false);
+  ASSERT_FALSE(j.is_discarded()) << r.out;
+  EXPECT_EQ(j["INFRA_DOD_OPERATOR"]["value"], "op\xef\xbf\xbd\xef\xbf\xbd-latin1");
 }
 
 }  // namespace

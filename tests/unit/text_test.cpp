@@ -36,6 +36,20 @@ TEST(Text, DropSourceLocationRemovesGtestsFileLinePrefix) {
   EXPECT_EQ(drop_source_location("no location here"), "no location here");
 }
 
+TEST(Text, DropSourceLocationKeepsWhatFollowsTheLastLineNumberOfTheFirstLine) {
+  EXPECT_EQ(drop_source_location("x.cpp:24: Failure\nmore"), ": Failure\nmore");
+  EXPECT_EQ(drop_source_location("a:1:2:3\nrest"), "rest");
+  EXPECT_EQ(drop_source_location("time 10:30 is not a location:\nrest"), "is not a location:\nrest");
+  EXPECT_EQ(drop_source_location("first line\nx.cpp:24\nrest"), "first line\nx.cpp:24\nrest");
+}
+
+// Defect 12: std::regex recursed per character and a 100,000-character line crashed the report.
+TEST(Text, DropSourceLocationSurvivesAHundredThousandCharacterLine) {
+  const std::string line(100000, 'a');
+  EXPECT_EQ(drop_source_location(line), line);
+  EXPECT_EQ(drop_source_location(line + ":12\nrest"), "rest");
+}
+
 TEST(Text, UtcStampsAreIso8601WithZone) {
   const auto t = std::chrono::system_clock::time_point(std::chrono::milliseconds(1'800'000'000'123));
   EXPECT_EQ(utc_iso(t), "2027-01-15T08:00:00.123Z");

@@ -45,7 +45,8 @@ int cmd_config(const Args& in) {
       j[v.name] = {{"value", shown(v, *c)}, {"source", to_string(c->source)}, {"origin", c->origin},
                    {"secret", v.secret}};
     }
-    std::printf("%s\n", j.dump(2).c_str());
+    // A value that is not UTF-8 (a Latin-1 env file) is shown with U+FFFD, never a thrown dump.
+    std::printf("%s\n", j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
     return 0;
   }
   if (!cfg->env_file().empty()) std::printf("env file: %s\n", cfg->env_file().c_str());

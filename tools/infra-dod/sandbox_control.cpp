@@ -27,6 +27,27 @@ bool alive(int pid) {
   return !(close != std::string::npos && s.size() > close + 2 && s[close + 2] == 'Z');
 }
 
+// The process is the sandbox this state folder started: after a reboot or a long pause the pid
+// file's number may belong to anything else, which must never be signalled. Its command line
+// names the sandbox binary and this folder's ready file.
+bool is_sandbox_of(int pid, const fs::path& state_dir) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/cmdline", std::ios::binary);
+  std::string raw((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::vector<std::string> argv;
+  for (std::size_t at = 0; at < raw.size();) {
+    const auto end = std::min(raw.find('\0', at), raw.size());
+    argv.push_back(raw.substr(at, end - at));
+    at = end + 1;
+  }
+  if (argv.empty() || fs::path(argv[0]).filename() != fs::path(INFRA_DOD_SANDBOX_BIN).filename()) return false;
+  std::error_code ec;
+  const auto ready = fs::weakly_canonical(fs::absolute(state_dir / "ready.json"), ec);
+  return std::any_of(argv.begin() + 1, argv.end(), [&](const std::string& a) {
+    std::error_code ignored;
+    return !a.empty() && fs::weakly_canonical(fs::absolute(a), ignored) == ready;
+  });
+}
+
 std::string quote(const std::string& v) {
   std::string out = "'";
   for (char c : v) out += (c == '\'') ? std::string("'\\''") : std::string(1, c);
@@ -195,7 +216,7 @@ Result<bool> stop_sandbox(const fs::path& state_dir) {
     std::ifstream in(state_dir / "pid");
     in >> pid;
   }
-  if (!alive(pid)) {
+  if (!alive(pid) || !is_sandbox_of(pid, state_dir)) {
     std::error_code ec;
     fs::remove(state_dir / "ready.json", ec);
     return false;
