@@ -1,12 +1,24 @@
 #include "registry/attestation.h"
 #include "runtime/text.h"
 
+#include <cctype>
 #include <ctime>
 #include <fstream>
 #include <regex>
 
 namespace infra_dod {
 namespace fs = std::filesystem;
+
+std::optional<std::string> environment_name_problem(const std::string& environment) {
+  if (environment.empty()) return std::string("the environment name is empty");
+  if (environment == "." || environment == "..")
+    return "the environment name '" + environment + "' would leave the attestation folder";
+  for (unsigned char c : environment)
+    if (!std::isalnum(c) && c != '.' && c != '_' && c != '-')
+      return "the environment name '" + environment +
+             "' may hold only letters, digits, '.', '_' and '-' (it names a folder under INFRA_DOD_ATTESTATIONS)";
+  return std::nullopt;
+}
 
 fs::path attestation_path(const fs::path& dir, const std::string& environment, const std::string& item) {
   return dir / environment / (item + ".json");

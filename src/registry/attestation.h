@@ -23,6 +23,10 @@ struct AttestationRecord {
   std::string note;
 };
 
+// Why `environment` cannot name an attestation folder (it becomes a path component under
+// INFRA_DOD_ATTESTATIONS): empty, a path separator, "." or "..", or a character outside
+// letters, digits, ".", "_" and "-". Nothing when it can.
+std::optional<std::string> environment_name_problem(const std::string& environment);
 std::filesystem::path attestation_path(const std::filesystem::path& dir, const std::string& environment,
                                        const std::string& item);
 // Not found is ErrorKind::not_found; a malformed record is ErrorKind::config.

@@ -48,6 +48,10 @@ int cmd_attest(const Args& in) {
   a.item = args.front();
   if (a.operator_name.empty()) a.operator_name = operator_name(cfg.value());
   if (a.environment.empty()) a.environment = cfg->value("INFRA_DOD_ENVIRONMENT");
+  if (auto problem = environment_name_problem(a.environment)) {
+    std::fprintf(stderr, "infra-dod attest: %s\n", problem->c_str());
+    return 2;
+  }
   a.utc = utc_iso(std::chrono::system_clock::now());
   auto reg = Registry::load(Registry::default_path());
   if (!reg) {
@@ -72,10 +76,24 @@ int cmd_attest(const Args& in) {
   const auto file = attestation_path(cfg->value("INFRA_DOD_ATTESTATIONS"), a.environment, a.item);
   std::error_code ec;
   std::filesystem::create_directories(file.parent_path(), ec);
-  std::ofstream out(file, std::ios::trunc);
-  out << to_json(a).dump(2) << "\n";
-  if (!out) {
-    std::fprintf(stderr, "infra-dod attest: cannot write %s\n", file.string().c_str());
+  // Serialized first (text that is not UTF-8 is replaced, never thrown), written beside the
+  // record and renamed over it: a failure leaves the earlier record as it was.
+  const std::string text = to_json(a).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+  const auto tmp = file.string() + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::trunc | std::ios::binary);
+    out << text;
+    out.flush();
+    if (!out) {
+      std::filesystem::remove(tmp, ec);
+      std::fprintf(stderr, "infra-dod attest: cannot write %s\n", tmp.c_str());
+      return 1;
+    }
+  }
+  std::filesystem::rename(tmp, file, ec);
+  if (ec) {
+    std::filesystem::remove(tmp, ec);
+    std::fprintf(stderr, "infra-dod attest: cannot replace %s\n", file.string().c_str());
     return 1;
   }
   std::printf("attested %s (%s) in %s by %s: %s\n", a.item.c_str(), a.verdict.c_str(), a.environment.c_str(),
