@@ -87,7 +87,8 @@ void collect_spans(std::string_view t, std::vector<Span>& spans) {
   }
   // Cookie and Set-Cookie header lines, and Authorization headers of other schemes.
   for (std::string_view header : {std::string_view("set-cookie:"), std::string_view("cookie:"),
-                                  std::string_view("authorization:")}) {
+                                  std::string_view("authorization:"), std::string_view("x-api-key:"),
+                                  std::string_view("api-key:"), std::string_view("ocp-apim-subscription-key:")}) {
     for (std::size_t at = ifind(t, header, 0); at != std::string_view::npos; at = ifind(t, header, at + 1)) {
       if (header == "cookie:" && at >= 4 && ifind(t.substr(at - 4, 4), "set-", 0) == 0) continue;
       std::size_t i = at + header.size();
@@ -100,6 +101,34 @@ void collect_spans(std::string_view t, std::vector<Span>& spans) {
         if (space != std::string_view::npos) continue;
       }
       if (i > begin) spans.push_back({begin, i, std::string(header.substr(0, header.size() - 1))});
+    }
+  }
+  // The password of URL userinfo (postgres://user:pw@host, https://user:pw@host): the user
+  // name stays, the password goes.
+  for (std::size_t at = t.find("://"); at != std::string_view::npos; at = t.find("://", at + 3)) {
+    const std::size_t start = at + 3;
+    std::size_t end = start;
+    while (end < t.size() && t[end] != '/' && t[end] != '?' && t[end] != '#' && t[end] != '"' && t[end] != '\'' &&
+           !std::isspace(static_cast<unsigned char>(t[end])))
+      ++end;
+    const std::string_view authority = t.substr(start, end - start);
+    const auto at_sign = authority.rfind('@');
+    if (at_sign == std::string_view::npos) continue;
+    const auto colon = authority.substr(0, at_sign).find(':');
+    if (colon == std::string_view::npos || colon + 1 == at_sign) continue;
+    spans.push_back({start + colon + 1, start + at_sign, "url-password"});
+  }
+  // Connection-string keys (Azure Storage, Service Bus, ADO.NET): the value up to the next ';'.
+  for (std::string_view key : {std::string_view("accountkey="), std::string_view("sharedaccesskey="),
+                               std::string_view("password="), std::string_view("pwd=")}) {
+    for (std::size_t at = ifind(t, key, 0); at != std::string_view::npos; at = ifind(t, key, at + 1)) {
+      if (at > 0 && (std::isalnum(static_cast<unsigned char>(t[at - 1])) || t[at - 1] == '_')) continue;
+      std::size_t i = at + key.size();
+      const std::size_t begin = i;
+      while (i < t.size() && t[i] != ';' && t[i] != '"' && t[i] != '&' && t[i] != '\n' &&
+             !std::isspace(static_cast<unsigned char>(t[i])))
+        ++i;
+      if (i > begin) spans.push_back({begin, i, std::string(key.substr(0, key.size() - 1))});
     }
   }
   // Token-bearing query parameters.

@@ -62,8 +62,10 @@ class SecretRegistry {
 };
 
 // Masks the raw markers a log must never carry whatever was registered: Authorization headers,
-// Bearer/Basic credentials, Cookie/Set-Cookie lines, token/password/secret JSON fields and
-// token query parameters.
+// Bearer/Basic credentials, Cookie/Set-Cookie lines, API-key headers (x-api-key, api-key,
+// Ocp-Apim-Subscription-Key), token/password/secret JSON fields, token query parameters, the
+// password of URL userinfo (postgres://user:pw@host) and connection-string keys (AccountKey=,
+// SharedAccessKey=, Password=, Pwd=).
 std::string mask_markers(std::string_view text);
 
 struct MarkerFinding {

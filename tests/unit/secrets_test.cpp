@@ -54,6 +54,27 @@ TEST_F(Secrets, RawMarkersAreMaskedWithoutRegistration) {
   EXPECT_EQ(mask_markers("Basic cGstbGY6c2stbGY="), "Basic ***");
 }
 
+// Defect 14: credentials in common shapes reached output unmasked when nobody registered them.
+TEST_F(Secrets, UnregisteredCredentialsInCommonShapesAreMasked) {
+  EXPECT_EQ(mask_markers("postgres://langfuse:S3cr3t-pw@pg.example:5432/langfuse"),
+            "postgres://langfuse:***@pg.example:5432/langfuse");
+  EXPECT_EQ(mask_markers("DATABASE_URL=postgresql://u:p%40ss@h/db?sslmode=require"),
+            "DATABASE_URL=postgresql://u:***@h/db?sslmode=require");
+  EXPECT_EQ(mask_markers("GET https://user:hunter22@host.example/x"), "GET https://user:***@host.example/x");
+  EXPECT_EQ(mask_markers("x-api-key: 0123456789abcdef\nnext"), "x-api-key: ***\nnext");
+  EXPECT_EQ(mask_markers("api-key: 0123456789abcdef"), "api-key: ***");
+  EXPECT_EQ(mask_markers("DefaultEndpointsProtocol=https;AccountName=acct;AccountKey=Zm9vYmFy==;EndpointSuffix=core"),
+            "DefaultEndpointsProtocol=https;AccountName=acct;AccountKey=***;EndpointSuffix=core");
+  EXPECT_EQ(mask_markers("Server=db;User Id=sa;Password=Pa55word;"), "Server=db;User Id=sa;Password=***;");
+}
+
+TEST_F(Secrets, UrlsAndTextWithoutCredentialsAreLeftAlone) {
+  for (const char* plain : {"https://host.example:8443/path?q=1", "postgres://pg.example/db", "mailto:a@b.example",
+                            "ssh://git@github.example/repo"})
+    EXPECT_EQ(mask_markers(plain), plain) << plain;
+  EXPECT_TRUE(find_raw_markers("https://host.example:8443/a@b").empty());
+}
+
 TEST_F(Secrets, MaskedMarkersAreNotReportedAsRaw) {
   EXPECT_TRUE(find_raw_markers(mask_markers("Authorization: Bearer abcdefghijkl")).empty());
   EXPECT_EQ(find_raw_markers("Authorization: Bearer abcdefghijkl").size(), 1u);
