@@ -3,6 +3,7 @@
 // answer, masked client frames in, unmasked frames out, pings answered with pongs (client-go
 // sends a heartbeat ping every few seconds and gives up on a silent peer), fragmented messages
 // joined. Enough for kubectl's exec (v5.channel.k8s.io) and its SPDY-over-websocket port-forward.
+#include <atomic>
 #include <cstdint>
 #include <mutex>
 #include <optional>
@@ -39,7 +40,8 @@ class WebSocket {
   int fd_;
   bool ok_ = false;
   bool peer_closed_ = false;
-  bool sent_close_ = false;
+  // Read by the backend threads that send while the connection thread reads.
+  std::atomic<bool> sent_close_{false};
   std::string in_;
   std::mutex write_mu_;
 };

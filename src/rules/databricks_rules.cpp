@@ -4,6 +4,7 @@
 #include <set>
 
 #include "rules/addresses.h"
+#include "rules/private_path.h"
 #include "rules/snapshot_reader.h"
 #include "runtime/text.h"
 
@@ -197,7 +198,7 @@ StrictTriage triage_strict_run(const json& run, const json& output, const std::o
   return t;
 }
 
-Judgement judge_strict(const json& run, const json& output, const StrictTriage& triage, const std::string& checkpoint_db_path) {
+Judgement judge_strict(const json& run, const StrictTriage& triage, const std::string& checkpoint_db_path) {
   Judgement j;
   const std::string ref = run_ref(run);
   j.findings.push_back({"checkpoint path is the strict /Volumes default", starts_with(checkpoint_db_path, "/Volumes/"),
@@ -210,18 +211,10 @@ Judgement judge_strict(const json& run, const json& output, const StrictTriage& 
   if (!ok) found += " (triage: " + triage.triage + "): " + triage.error + "; follow-up: " + triage.follow_up;
   j.findings.push_back({"strict runtime smoke TERMINATED + SUCCESS with no task error", ok,
                         "the run and its task TERMINATED/SUCCESS, get-run-output without `error`", found, ref});
-  (void)output;
   return j.conclude();
 }
 
-std::optional<json> probe_result_in_logs(const std::string& logs) {
-  std::optional<json> found;
-  for (const auto& line : split_list(logs, '\n')) {
-    json j = json::parse(line, nullptr, false);
-    if (j.is_object() && j.value("probe", "") == "http") found = std::move(j);
-  }
-  return found;
-}
+std::optional<json> probe_result_in_logs(const std::string& logs) { return probe_result_line(logs, "http"); }
 
 Judgement judge_databricks_probe(const json& run, const json& output) {
   Judgement j;

@@ -43,7 +43,7 @@ struct StrictTriage {
 };
 StrictTriage triage_strict_run(const nlohmann::json& run, const nlohmann::json& output,
                                const std::optional<std::string>& volume_error, bool checkpoint_path_exists);
-Judgement judge_strict(const nlohmann::json& run, const nlohmann::json& output, const StrictTriage& triage,
+Judgement judge_strict(const nlohmann::json& run, const StrictTriage& triage,
                        const std::string& checkpoint_db_path);
 // A /dbfs path is the legacy FUSE mount: context only, never the strict default.
 bool is_legacy_dbfs_path(const std::string& path);

@@ -70,11 +70,11 @@ std::string string_at(const json& obj, const std::vector<std::string_view>& path
 
 }  // namespace
 
-std::optional<json> probe_line(const std::string& stdout_text) {
+std::optional<json> probe_result_line(const std::string& text, std::string_view kind) {
   std::optional<json> found;
-  for (const auto& line : split_list(stdout_text, '\n')) {
+  for (const auto& line : split_list(text, '\n')) {
     json j = json::parse(line, nullptr, false);
-    if (j.is_object() && j.value("probe", "") == "tcp") found = std::move(j);
+    if (j.is_object() && j.value("probe", "") == kind) found = std::move(j);
   }
   return found;
 }

@@ -6,15 +6,20 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "rules/judgement.h"
 
 namespace infra_dod {
 
-// The probe's JSON line (fixtures/probes/tcp_probe.js) in a command's stdout: the last line that
-// parses as an object with "probe": "tcp"; nothing when there is none.
-std::optional<nlohmann::json> probe_line(const std::string& stdout_text);
+// A probe's result in what it printed: the last line that parses as a JSON object whose
+// "probe" is `kind` ("tcp" for fixtures/probes/tcp_probe.js, "http" for langfuse_probe.py);
+// nothing when there is none. Other lines (kubectl's warnings, a job's own logs) are skipped.
+std::optional<nlohmann::json> probe_result_line(const std::string& text, std::string_view kind);
+inline std::optional<nlohmann::json> probe_line(const std::string& stdout_text) {
+  return probe_result_line(stdout_text, "tcp");
+}
 
 // The private IPs of every private endpoint in the snapshot whose connection targets
 // `resource_id`; `blocked` names the entry that could not be read.

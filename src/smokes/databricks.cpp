@@ -183,7 +183,7 @@ SmokeResult run_dev013_strict(const Config& cfg, const Evidence& ev, const std::
                             {"triage", triage.triage},
                             {"error", triage.error},
                             {"follow_up", triage.follow_up}});
-  out.judgement = judge_strict(w.run, output, triage, checkpoint);
+  out.judgement = judge_strict(w.run, triage, checkpoint);
   return out;
 }
 

@@ -138,7 +138,7 @@ TEST(StrictSmoke, ALegacyDbfsPathIsContextNeverTheStrictDefault) {
   EXPECT_TRUE(is_legacy_dbfs_path("/dbfs/tmp/agent.db"));
   EXPECT_FALSE(is_legacy_dbfs_path("/Volumes/c/s/v/agent.db"));
   const auto ok = run("TERMINATED", "SUCCESS", "TERMINATED", "SUCCESS");
-  const auto j = judge_strict(ok, json::object(), StrictTriage{}, "/dbfs/tmp/agent.db");
+  const auto j = judge_strict(ok, StrictTriage{}, "/dbfs/tmp/agent.db");
   EXPECT_EQ(j.outcome, Outcome::fail);
   EXPECT_NE(j.failure_summary().find("legacy /dbfs"), std::string::npos);
 }
