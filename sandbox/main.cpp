@@ -90,7 +90,8 @@ int main(int argc, char** argv) {
                               {"databricks_token", shared.databricks_token},
                               {"state_dir", shared.state_dir.string()},
                               {"env", shared.scenario.value("env", nlohmann::json::object())},
-                              {"az", shared.section("az")}};
+                              {"az", shared.section("az")},
+                              {"agent_repo", shared.section("agent_repo")}};
   std::unique_ptr<DnsServer> dns;
   try {
     // The resolver the runner's lookups of public names go to (INFRA_DOD_DNS_SERVER).

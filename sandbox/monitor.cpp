@@ -17,6 +17,13 @@
 //                            "fault": "double_fire" | "never_fire"}}
 //                          Each visible row matching every "match" column fires one alert
 //                          (two with double_fire, none with never_fire).
+//   open_alerts            [{"name", "rule_id", "workspace_id", "severity": 1, "minutes_ago": 30,
+//                            "monitor_condition": "Fired", "alert_state": "New"}]: alerts already
+//                          in the list when the scenario starts (an active incident).
+//   drop_ingested          true: ingestion still answers 204, but no row ever lands (a DCR
+//                          transform that drops it: 204 only means accepted).
+//   table_created_on_first_ingestion  true: a custom table is unknown (400 SEM0100) until a row
+//                          of it is visible plus table_creation_delay_ms, as a new table is.
 //
 // The KQL the query endpoint understands is kql.h's; this file resolves the workspace, the time
 // window and the table's schema and rows, and answers with the engine's table or its 400.
@@ -74,6 +81,7 @@ class Monitor final : public Service {
  public:
   explicit Monitor(Shared& shared) : Service(shared, "monitor") {
     shared_.fired_alerts = [this] { return visible_alerts(); };
+    seed_open_alerts();
   }
   ~Monitor() override {
     stop();
@@ -95,13 +103,33 @@ class Monitor final : public Service {
   }
 
   void reset_state() override {
-    std::lock_guard lock(mu_);
-    rows_.clear();
-    alerts_.clear();
+    {
+      std::lock_guard lock(mu_);
+      rows_.clear();
+      alerts_.clear();
+    }
+    seed_open_alerts();
   }
 
  private:
   const json& section() const { return shared_.section("monitor"); }
+
+  void seed_open_alerts() {
+    std::lock_guard lock(mu_);
+    for (const auto& a : section().value("open_alerts", json::array())) {
+      if (!a.is_object()) continue;
+      const json rule = {{"rule_id", a.value("rule_id", "")},
+                         {"workspace_id", a.value("workspace_id", "")},
+                         {"severity", a.value("severity", 1)},
+                         {"description", a.value("description", "")}};
+      const auto at = Clock::now() - std::chrono::minutes(a.value("minutes_ago", 30));
+      json body = alert_body(a.value("name", "incident"), rule, at);
+      auto& e = body["properties"]["essentials"];
+      e["monitorCondition"] = a.value("monitor_condition", "Fired");
+      e["alertState"] = a.value("alert_state", "New");
+      alerts_.push_back({std::move(body), at});
+    }
+  }
 
   static json find_key(const json& obj, const std::string& key) {
     if (!obj.is_object()) return nullptr;
@@ -165,6 +193,11 @@ class Monitor final : public Service {
     const auto now = Clock::now();
     const auto visible = now + std::chrono::milliseconds(section().value("ingestion_delay_ms", 0));
     std::lock_guard lock(mu_);
+    // Accepted, then dropped later without an error, as a DCR transform drops rows.
+    if (section().value("drop_ingested", false)) {
+      res.status = 204;
+      return;
+    }
     for (const auto& item : body) {
       Row row{workspace, table, json::object(), now, visible};
       for (const auto& col : stream.value("columns", json::array())) {
@@ -312,6 +345,14 @@ class Monitor final : public Service {
         table_known = true;
         for (const auto& c : stream.value("columns", json::array())) columns.push_back(c);
       }
+    }
+    if (table_known && section().value("table_created_on_first_ingestion", false)) {
+      const auto delay = std::chrono::milliseconds(section().value("table_creation_delay_ms", 0));
+      std::lock_guard lock(mu_);
+      const auto now = Clock::now();
+      table_known = std::any_of(rows_.begin(), rows_.end(), [&](const Row& r) {
+        return iequals(r.workspace, workspace) && iequals(r.table, table) && r.visible_at + delay <= now;
+      });
     }
     if (!table_known) return bad_query(res, kql::unknown_table(table));
     columns.push_back({{"name", "Type"}, {"type", "string"}});

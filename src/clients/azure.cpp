@@ -83,10 +83,12 @@ namespace {
 constexpr int kMaxArmPages = 1000;
 }  // namespace
 
-ArmResult ArmClient::get(const std::string& path, const std::string& api_version, bool list) const {
+ArmResult ArmClient::get(const std::string& path, const std::string& api_version, bool list,
+                        const std::string& query) const {
   ArmResult out;
-  out.request = "GET " + path + "?api-version=" + api_version;
-  std::string url = endpoint_ + path + "?api-version=" + api_version;
+  const std::string tail = "?api-version=" + api_version + (query.empty() ? "" : "&" + query);
+  out.request = "GET " + path + tail;
+  std::string url = endpoint_ + path + tail;
   nlohmann::json items = nlohmann::json::array();
   // The token goes only to the configured endpoint: a path taken from an ARM answer, or a
   // nextLink, that parses to another origin ("@host:port/...") is refused before it is sent.

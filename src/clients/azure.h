@@ -48,8 +48,9 @@ class ArmClient {
  public:
   ArmClient(std::string endpoint, std::string token, const HttpClient& http, const Config& cfg,
             std::optional<Clock::Steady::time_point> give_up_at = std::nullopt);
-  // path starts with /subscriptions/...; api_version is required by ARM.
-  ArmResult get(const std::string& path, const std::string& api_version, bool list) const;
+  // path starts with /subscriptions/...; api_version is required by ARM; `query` (already
+  // percent-encoded, without a leading '&') adds parameters such as a list's filters.
+  ArmResult get(const std::string& path, const std::string& api_version, bool list, const std::string& query = {}) const;
   // The ARM error for a non-2xx answer: ARM's {"error":{code,message}} or what came instead.
   static ArmError error_of(const HttpResponse& r);
 

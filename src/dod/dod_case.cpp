@@ -34,9 +34,21 @@ void DodCase::SetUp() {
   evidence_.emplace(ev.value());
   CaseRecorder::current().set_run_id(evidence_->run().run_id);
   if (auto reason = gate_closed_reason(item().gate, *config_)) {
+    Gate without_flags = item().gate;
+    without_flags.flags.clear();
+    if (item().gate.checked_when_closed && !gate_closed_reason(without_flags, *config_)) {
+      closed_gate_ = *reason;
+      return;
+    }
     CaseRecorder::current().set_kind(CaseOutcome::gate_closed, *reason);
     GTEST_SKIP() << *reason;
   }
+}
+
+void DodCase::skip_for_closed_gate() {
+  const std::string reason = closed_gate_.value_or("gate closed");
+  CaseRecorder::current().set_kind(CaseOutcome::gate_closed, reason);
+  GTEST_SKIP() << reason;
 }
 
 void DodCase::record_error(const std::string& message) {
@@ -135,6 +147,11 @@ void DodCase::assert_judgement(const Judgement& j, const std::string& headline) 
 
 void DodCase::assert_smoke(const SmokeResult& r) {
   for (const auto& f : r.evidence) record_evidence(f);
+  if (r.declined) {
+    for (const auto& c : r.judgement.findings) console_verdict(c.check, c.ok, c.ok ? "" : c.found);
+    CaseRecorder::current().set_kind(CaseOutcome::gate_closed, *r.declined);
+    GTEST_SKIP() << SecretRegistry::process().mask(*r.declined);
+  }
   assert_judgement(r.judgement, r.headline);
 }
 

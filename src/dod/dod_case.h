@@ -25,11 +25,18 @@ class DodCase : public ::testing::Test {
 
   const Config& config() const { return *config_; }
   const Registry& registry() const { return *registry_; }
+  // labels/: the registry's folder, where the policy data files beside it live.
+  static std::filesystem::path labels_dir() { return Registry::default_path().parent_path(); }
   // The first row this case gives evidence for (rows sharing a case share gate and mode).
   const DodItem& item() const { return *items_.front(); }
   const std::vector<const DodItem*>& items() const { return items_; }
   const Evidence& evidence() const { return *evidence_; }
   static std::string test_name();
+  // Set when the row's opt-in flags are unset but its gate is `checked_when_closed`: the gate's
+  // reason, which the body reports as the skip once it has checked the closed gate.
+  const std::optional<std::string>& closed_gate() const { return closed_gate_; }
+  // Reports the case as skipped for the closed gate (gate-closed), with its reason.
+  void skip_for_closed_gate();
 
   // Marks the case as unable to judge (auth, timeout, unreachable, bad config): the report shows
   // `error`, not `fail`. Use as `return record_error(...)`.
@@ -50,7 +57,8 @@ class DodCase : public ::testing::Test {
   // runbook's line for the whole row, when given), evidence lines, then the verdict: error when
   // the rule could not judge, a failure naming what was expected, found and where, else pass.
   void assert_judgement(const Judgement& j, const std::string& headline = {});
-  // A smoke's result: its evidence files recorded, then its judgement asserted as above.
+  // A smoke's result: its evidence files recorded, then its judgement asserted as above; a smoke
+  // that declined to act (a guardrail unmet) is reported skipped with its reason.
   void assert_smoke(const SmokeResult& r);
 
  private:
@@ -59,6 +67,7 @@ class DodCase : public ::testing::Test {
   std::vector<const DodItem*> items_;
   std::optional<Evidence> evidence_;
   std::optional<nlohmann::json> snapshot_;
+  std::optional<std::string> closed_gate_;
 };
 
 }  // namespace infra_dod

@@ -48,6 +48,9 @@ std::vector<InventoryRequest> arm_plan(const Config& cfg, const std::string& sub
   }
   arm(entries::kOpenAi, rg + "/providers/Microsoft.CognitiveServices/accounts/" + cfg.value("OPENAI_ACCOUNT_NAME"),
       "2024-10-01");
+  arm(entries::kAlertRules, "/subscriptions/" + sub + "/providers/Microsoft.Insights/scheduledQueryRules", "2023-12-01",
+      true);
+  arm(entries::kActionGroups, "/subscriptions/" + sub + "/providers/Microsoft.Insights/actionGroups", "2023-01-01", true);
   return plan;
 }
 

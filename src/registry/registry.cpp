@@ -53,6 +53,7 @@ Result<Registry> Registry::parse(const std::string& text, const std::string& ori
         if (g.contains("flags"))
           for (auto& [k, v] : g["flags"].items()) item.gate.flags[k] = v.get<std::string>();
         item.gate.requires_vars = g.value("requires", std::vector<std::string>{});
+        item.gate.checked_when_closed = g.value("checked_when_closed", false);
         if (g.contains("confirm")) {
           item.gate.confirm_variable = g["confirm"].at("variable");
           item.gate.confirm_equals = g["confirm"].at("equals");

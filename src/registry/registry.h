@@ -22,6 +22,9 @@ struct Gate {
   std::vector<std::string> requires_vars;     // variables that must be set
   std::string confirm_variable;               // must equal the value of confirm_equals
   std::string confirm_equals;
+  // The case still runs while only its flags are unset, to check the closed gate itself (DEV-012's
+  // gate mode); it then reports `skipped` with the gate's reason unless that check fails.
+  bool checked_when_closed = false;
   bool empty() const { return flags.empty() && requires_vars.empty() && confirm_variable.empty(); }
   bool operator==(const Gate&) const = default;
 };

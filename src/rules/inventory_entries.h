@@ -17,6 +17,10 @@ inline constexpr char kKeyVault[] = "arm.keyvault";
 inline constexpr char kKeyVaultSecrets[] = "arm.keyvault.secrets";  // names and attributes, never values
 inline constexpr char kPrivateEndpoints[] = "arm.private_endpoints";
 inline constexpr char kOpenAi[] = "arm.openai";
+// Subscription-wide lists: the scheduled query (log search alert) rules and the action groups
+// they route to, which may live in another resource group.
+inline constexpr char kAlertRules[] = "arm.alert_rules";
+inline constexpr char kActionGroups[] = "arm.action_groups";
 
 // Per private DNS zone (one of PRIVATE_DNS_ZONES): the zone, its virtual network links, its A records.
 inline std::string dns_zone(std::string_view zone) { return "arm.dns.zone." + std::string(zone); }

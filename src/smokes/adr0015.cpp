@@ -18,6 +18,7 @@
 #include "clients/databricks.h"
 #include "rules/secret_contract.h"
 #include "rules/snapshot_reader.h"
+#include "smokes/python_child.h"
 #include "runtime/http.h"
 #include "runtime/process.h"
 #include "runtime/secrets.h"
@@ -392,26 +393,6 @@ SmokeResult cannot(SmokeResult out, const std::string& why) {
 void keep(SmokeResult& out, const Result<fs::path>& written) {
   if (written && std::find(out.evidence.begin(), out.evidence.end(), written.value()) == out.evidence.end())
     out.evidence.push_back(written.value());
-}
-
-// The checkout's branch and commit, when it is a git work tree (the runbook's "target
-// branch/worktree").
-json checkout_of(const fs::path& repo) {
-  json j = {{"agent_repo_dir", repo.string()}};
-  const std::string git = find_executable("git", {});
-  if (git.empty()) return j;
-  for (const auto& [field, args] : std::vector<std::pair<std::string, std::vector<std::string>>>{
-           {"worktree", {"rev-parse", "--show-toplevel"}},
-           {"branch", {"rev-parse", "--abbrev-ref", "HEAD"}},
-           {"commit", {"rev-parse", "HEAD"}}}) {
-    ProcessSpec spec;
-    spec.argv = {git, "-C", repo.string()};
-    spec.argv.insert(spec.argv.end(), args.begin(), args.end());
-    spec.deadline = std::chrono::seconds(10);
-    const auto r = run_process(spec);
-    if (r.succeeded()) j[field] = trim(r.out);
-  }
-  return j;
 }
 
 }  // namespace

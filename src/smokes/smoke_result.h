@@ -2,6 +2,7 @@
 // What a smoke returns to the suite that asserts it: the judgement, the row's console line and
 // the evidence files the smoke wrote.
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -13,6 +14,9 @@ struct SmokeResult {
   Judgement judgement;
   std::string headline;  // the runbook's console line for the whole row
   std::vector<std::filesystem::path> evidence;
+  // Set when the smoke declined to act because one of the runbook's conditions for it does not
+  // hold (ADR-0024's send guardrails): the row is skipped with this reason, never passed.
+  std::optional<std::string> declined;
 };
 
 }  // namespace infra_dod

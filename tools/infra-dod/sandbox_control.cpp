@@ -70,10 +70,51 @@ std::string log_tail(const fs::path& log) {
   return all;
 }
 
+// The application checkout the scenario's AGENT_REPO_DIR names ("{agent_repo}"): a fresh copy of
+// fixtures/agent-repo in the state folder, so pytest and Python never write into the source tree,
+// with the scenario's "agent_repo" section applied: {"<path in the checkout>": {"remove": true}}
+// removes a file (not null: merging a scenario over its base drops nulls), {"<path>": {"replace": {"<text>": "<new text>", ...}}} edits one. A text that is not in
+// the file is an error, so a scenario cannot silently stop breaking what it claims to break.
+Result<fs::path> prepare_agent_repo(const SandboxRun& run) {
+  const fs::path source = fs::path(INFRA_DOD_SANDBOX_FIXTURES) / "agent-repo";
+  const fs::path dest = run.state_dir / "agent-repo";
+  std::error_code ec;
+  fs::remove_all(dest, ec);
+  fs::copy(source, dest, fs::copy_options::recursive, ec);
+  if (ec) return Error{ErrorKind::config, "cannot copy " + source.string() + " to " + dest.string() + ": " + ec.message()};
+  const json overlay = run.ready.value("agent_repo", json::object());
+  if (!overlay.is_object()) return Error{ErrorKind::config, "the scenario's agent_repo section is not an object"};
+  for (const auto& [rel, change] : overlay.items()) {
+    const fs::path file = dest / rel;
+    if (!fs::is_regular_file(file, ec))
+      return Error{ErrorKind::config, "agent_repo: " + rel + " is not a file of " + source.string()};
+    if (!change.is_object())
+      return Error{ErrorKind::config, "agent_repo: the change to " + rel + " is not an object"};
+    if (change.value("remove", false)) {
+      fs::remove(file, ec);
+      continue;
+    }
+    std::ifstream in(file, std::ios::binary);
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    in.close();
+    const json replacements = change.contains("replace") ? change["replace"] : json::object();
+    for (const auto& [from, to] : replacements.items()) {
+      const auto at = text.find(from);
+      if (at == std::string::npos)
+        return Error{ErrorKind::config, "agent_repo: " + rel + " does not contain " + from};
+      text.replace(at, from.size(), to.get<std::string>());
+    }
+    write_file(file, text);
+  }
+  return dest;
+}
+
 // Makes the state folder usable by the harness and by a person: wrappers that pin the sandbox
 // for az and kubectl (their own HOME keeps kubectl's discovery cache per sandbox), a kubeconfig,
 // and sandbox.env with every variable the harness needs.
-void write_client_files(const SandboxRun& run) {
+Result<bool> write_client_files(const SandboxRun& run) {
+  const auto agent_repo = prepare_agent_repo(run);
+  if (!agent_repo) return agent_repo.error();
   const auto& d = run.state_dir;
   const auto endpoints = run.ready.value("endpoints", json::object());
   fs::create_directories(d / "bin");
@@ -112,6 +153,8 @@ void write_client_files(const SandboxRun& run) {
     std::string value = v.get<std::string>();
     for (auto at = value.find("{fixtures}"); at != std::string::npos; at = value.find("{fixtures}"))
       value.replace(at, 10, INFRA_DOD_SANDBOX_FIXTURES);
+    for (auto at = value.find("{agent_repo}"); at != std::string::npos; at = value.find("{agent_repo}"))
+      value.replace(at, 12, agent_repo->string());
     vars.emplace_back(k, value);
   }
   // The scenario's own values win over the defaults above; each variable is written once.
@@ -125,6 +168,7 @@ void write_client_files(const SandboxRun& run) {
   for (const auto& [k, v] : vars)
     if (!v.empty()) env += "export " + k + "=" + quote(v) + "\n";
   write_file(run.env_file, env);
+  return true;
 }
 
 }  // namespace
@@ -206,7 +250,10 @@ Result<SandboxRun> start_sandbox(const fs::path& scenarios, const std::string& s
   auto run = find_sandbox(state_dir);
   if (!run) return run.error();
   run.value().scenario = scenario;
-  write_client_files(run.value());
+  if (auto written = write_client_files(run.value()); !written) {
+    ::kill(pid, SIGTERM);
+    return written.error();
+  }
   return run;
 }
 
