@@ -80,6 +80,7 @@ Result<Expected> load_expected(const fs::path& root, const std::string& name) {
     e.files.clear();
     e.reasons.clear();
     e.evidence.clear();
+    e.requests.clear();
   }
   try {
     const json rows = j.value().value("rows", json::object());
@@ -99,6 +100,12 @@ Result<Expected> load_expected(const fs::path& root, const std::string& name) {
       if (rel.empty() || seed.relative.is_absolute() || *seed.relative.begin() == "..")
         return Error{ErrorKind::config, name + "/expected.json: files: " + rel + " must lie under --out"};
       e.files.push_back(std::move(seed));
+    }
+    const json requests = j.value().value("requests", json::object());
+    for (auto& [k, v] : requests.items()) {
+      if (std::count(k.begin(), k.end(), ' ') < 2)
+        return Error{ErrorKind::config, name + "/expected.json: requests: '" + k + "' is not '<service> <METHOD> <target prefix>'"};
+      e.requests[k] = v.get<int>();
     }
     const json evidence = j.value().value("evidence", json::array());
     for (const auto& l : evidence)

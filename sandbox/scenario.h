@@ -4,8 +4,8 @@
 // scenario and applies itself as an RFC 7386 merge patch over it; maps keyed by id make single
 // resources patchable, null deletes) and expected.json (the DoD status each row must get; its
 // optional "labels" and "default_status" judge a scenario under another selection, such as the
-// rollbacks, naming only the rows it runs; "passes", "files", "reasons", "evidence" and
-// "report_exit" say what one run of it must also show, and are not inherited).
+// rollbacks, naming only the rows it runs; "passes", "files", "reasons", "evidence", "requests"
+// and "report_exit" say what one run of it must also show, and are not inherited).
 #include <filesystem>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -43,6 +43,10 @@ struct Expected {
   };
   std::vector<EvidenceLine> evidence;
   std::map<std::string, std::string> reasons;  // DoD item id -> words its reason must contain
+  // "<service> <METHOD> <target prefix>" -> how many such requests the emulators saw over every
+  // pass (from the sandbox's requests-log.jsonl once it stopped); checked only when the run
+  // started the sandbox itself.
+  std::map<std::string, int> requests;
   int passes = 1;  // how often --check-expected runs the selection on the same sandbox and files
 };
 Result<Expected> load_expected(const std::filesystem::path& root, const std::string& name);

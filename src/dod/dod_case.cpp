@@ -95,7 +95,7 @@ void DodCase::expect_attested() {
   }
   if (a.verdict == "pass")
     CaseRecorder::current().set_kind(CaseOutcome::manual_attested, "attested by " + a.operator_name + " at " + a.utc +
-                                                                       "; evidence: " + a.evidence);
+                                                                       "; evidence (" + a.evidence_source + "): " + a.evidence);
   EXPECT_EQ(a.verdict, "pass") << "attestation for " << item().id << " by " << a.operator_name << " at " << a.utc
                                << " records a failure; evidence: " << a.evidence;
 }

@@ -29,6 +29,7 @@ nlohmann::json to_json(const AttestationRecord& a) {
                       {"environment", a.environment}, {"verdict", a.verdict},       {"evidence", a.evidence}};
   if (!a.expires.empty()) j["expires"] = a.expires;
   if (!a.note.empty()) j["note"] = a.note;
+  j["evidence_source"] = a.evidence_source;
   return j;
 }
 
@@ -38,8 +39,10 @@ Result<AttestationRecord> load_attestation(const fs::path& file) {
   const auto j = nlohmann::json::parse(in, nullptr, false);
   if (j.is_discarded() || !j.is_object()) return Error{ErrorKind::config, file.string() + " is not a JSON object"};
   auto str = [&](const char* k) { return j.contains(k) && j[k].is_string() ? j[k].get<std::string>() : std::string(); };
-  return AttestationRecord{str("item"),     str("operator"), str("utc"),     str("environment"),
-                     str("verdict"), str("evidence"), str("expires"), str("note")};
+  AttestationRecord a{str("item"),    str("operator"), str("utc"),     str("environment"),
+                      str("verdict"), str("evidence"), str("expires"), str("note")};
+  if (!str("evidence_source").empty()) a.evidence_source = str("evidence_source");
+  return a;
 }
 
 

@@ -21,6 +21,9 @@ struct AttestationRecord {
   std::string evidence;     // URL, ticket or path
   std::string expires;      // optional ISO 8601 date or time
   std::string note;
+  // What the evidence pointer is: "link" (a ticket, a change record, a file the operator named),
+  // or "adr0024-send" (the run's own ADR-0024 send of the row's event type, found by `attest`).
+  std::string evidence_source = "link";
 };
 
 // Why `environment` cannot name an attestation folder (it becomes a path component under

@@ -44,6 +44,7 @@ Result<Registry> Registry::parse(const std::string& text, const std::string& ori
       item.release_blocking = it.value("release_blocking", false);
       item.runs_last = it.value("runs_last", false);
       item.needs_inventory = it.value("needs_inventory", false);
+      item.send_event_type = it.value("send_event_type", "");
       item.tests = it.at("tests").get<std::vector<std::string>>();
       item.suite = it.value("suite", "");
       item.evidence_also = it.value("evidence_also", std::vector<std::string>{});

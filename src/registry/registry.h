@@ -41,6 +41,8 @@ struct DodItem {
   bool runs_last = false;
   // A smoke that also judges the run's inventory snapshot: its cases require the inventory fixture.
   bool needs_inventory = false;
+  // An Alert/Event checklist row: the event type whose ADR-0024 send can stand as its evidence.
+  std::string send_event_type;
   Gate gate;
   int timeout = 0;
   std::vector<std::string> tests;

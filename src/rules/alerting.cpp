@@ -272,7 +272,8 @@ Judgement judge_alert_send(const AlertSendObservation& o) {
     j.findings.push_back({"custom log queryable in Log Analytics", o.row_visible,
                           "the row within " + std::to_string(o.row_deadline_s) + " s",
                           o.row_visible ? "after " + std::to_string(o.row_wait_s) + " s"
-                                        : "not queryable after " + std::to_string(o.row_wait_s) + " s",
+                                        : "not queryable after " + std::to_string(o.row_wait_s) + " s" +
+                                              (o.last_query_problem.empty() ? "" : " (" + o.last_query_problem + ")"),
                           ""});
   if (o.emitted && o.row_visible && o.alerts_counted)
     j.findings.push_back({"matching alert fires exactly once", o.alert_ids.size() == 1, "1 alert of the rule",

@@ -91,6 +91,7 @@ struct AlertSendObservation {
   bool row_visible = false;
   long row_wait_s = 0;
   long row_deadline_s = 0;
+  std::string last_query_problem;  // why the last poll saw no row ("the table does not exist yet: ...")
   std::string rule_id;
   std::vector<std::string> alert_ids;
   bool alerts_counted = false;

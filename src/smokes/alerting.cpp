@@ -281,6 +281,9 @@ SmokeResult run_alert_send(const Config& cfg, const Evidence& ev, const std::str
                            {"request", q.request}, {"status", q.status}, {"rows", rows},
                            {"table_missing", q.table_missing}, {"error", q.error}}));
       obs.row_wait_s = static_cast<long>(elapsed.count() / 1000);
+      obs.last_query_problem = q.table_missing ? "the table does not exist yet: " + q.error
+                               : !q.ok          ? q.error
+                                                : "no matching row yet";
       // Auth and malformed queries do not heal by waiting.
       if (!q.ok && !q.table_missing && (q.status == 400 || q.status == 401 || q.status == 403 || q.status == 404))
         blocking = q.request + ": " + q.error;
@@ -328,6 +331,7 @@ SmokeResult run_alert_send(const Config& cfg, const Evidence& ev, const std::str
   keep(out, ev.append(kAlertSendEvidence, dod_item,
                       {{"step", "verdicts"},
                        {"outcome", to_string(out.judgement.outcome)},
+                       {"event_type", event_type},
                        {"emitted", obs.emitted},
                        {"row_visible", obs.row_visible},
                        {"row_wait_s", obs.row_wait_s},

@@ -1,6 +1,7 @@
 #include <cstdio>
 #include <algorithm>
 #include <fstream>
+#include <map>
 #include <sstream>
 
 #include "commands.h"
@@ -209,6 +210,33 @@ int compare_with_expected(const sandbox::Expected& expected, int pass, const fs:
   return mismatches;
 }
 
+// The emulators' request counts against expected.json's "requests" (the sandbox writes its
+// request log when it stops).
+int compare_requests(const sandbox::Expected& expected, const fs::path& state_dir) {
+  if (expected.requests.empty()) return 0;
+  std::map<std::string, int> seen;
+  std::ifstream in(state_dir / "store" / "requests-log.jsonl");
+  for (std::string line; std::getline(in, line);) {
+    const auto j = nlohmann::json::parse(line, nullptr, false);
+    if (j.is_discarded() || !j.is_object()) continue;
+    for (const auto& [key, _] : expected.requests) {
+      const auto first = key.find(' ');
+      const auto second = key.find(' ', first + 1);
+      if (j.value("service", "") == key.substr(0, first) &&
+          j.value("method", "") == key.substr(first + 1, second - first - 1) &&
+          j.value("target", "").rfind(key.substr(second + 1), 0) == 0)
+        ++seen[key];
+    }
+  }
+  int mismatches = 0;
+  for (const auto& [key, want] : expected.requests)
+    if (seen[key] != want) {
+      std::fprintf(stderr, "MISMATCH requests: expected %d '%s', the emulators saw %d\n", want, key.c_str(), seen[key]);
+      ++mismatches;
+    }
+  return mismatches;
+}
+
 }  // namespace
 
 int cmd_run(const Args& in) {
@@ -292,6 +320,7 @@ int cmd_run(const Args& in) {
   }
   if (check) mismatches += check_seed_files(expected.value(), out);
   if (started_here) stop_sandbox(state_dir);
+  if (check && started_here) mismatches += compare_requests(expected.value(), state_dir);
   if (rc >= 2 || !check) return rc;
   std::printf("scenario %s: %s\n", scenario.c_str(),
               mismatches ? (std::to_string(mismatches) + " difference(s) from expected.json").c_str()
