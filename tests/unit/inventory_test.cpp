@@ -37,7 +37,12 @@ TEST(ArmPlan, AsksForEachResourceUnderTheConfiguredResourceGroup) {
   const auto plan = arm_plan(arm_config(), kSub);
   for (const auto& r : plan) {
     EXPECT_EQ(r.source, "arm") << r.name;
-    EXPECT_EQ(r.path.rfind(kRg + "/providers/", 0), 0u) << r.name << ": " << r.path;
+    // The alert rules and action groups are listed subscription-wide (a rule may route to a
+    // group in another resource group); everything else is under the resource group.
+    const bool subscription_wide = r.name == entries::kAlertRules || r.name == entries::kActionGroups;
+    if (!subscription_wide) {
+      EXPECT_EQ(r.path.rfind(kRg + "/providers/", 0), 0u) << r.name << ": " << r.path;
+    }
     EXPECT_FALSE(r.api_version.empty()) << r.name;
   }
   const auto* pg = planned(plan, entries::kPostgres);
@@ -53,6 +58,18 @@ TEST(ArmPlan, AsksForEachResourceUnderTheConfiguredResourceGroup) {
   EXPECT_EQ(records->path, kRg + "/providers/Microsoft.Network/privateDnsZones/" + kPostgresZone + "/A");
   ASSERT_TRUE(planned(plan, entries::kOpenAi));
   EXPECT_EQ(planned(plan, entries::kOpenAi)->path, kRg + "/providers/Microsoft.CognitiveServices/accounts/oai-dev");
+}
+
+TEST(ArmPlan, ListsAlertRulesAndActionGroupsAcrossTheSubscription) {
+  const auto plan = arm_plan(arm_config(), kSub);
+  const auto* rules = planned(plan, entries::kAlertRules);
+  ASSERT_TRUE(rules);
+  EXPECT_EQ(rules->path, "/subscriptions/" + kSub + "/providers/Microsoft.Insights/scheduledQueryRules");
+  EXPECT_TRUE(rules->list);
+  const auto* groups = planned(plan, entries::kActionGroups);
+  ASSERT_TRUE(groups);
+  EXPECT_EQ(groups->path, "/subscriptions/" + kSub + "/providers/Microsoft.Insights/actionGroups");
+  EXPECT_TRUE(groups->list);
 }
 
 TEST(ArmPlan, EachPrivateEndpointIsFollowedByItsDnsZoneGroups) {
