@@ -12,7 +12,7 @@ namespace infra_dod {
 class Guardrail : public DodCase {};
 
 TEST_F(Guardrail, NoSecretInEvidence) {
-  const auto fingerprints = SecretRegistry::load_fingerprints(evidence().dir() / "secret-fingerprints.jsonl");
+  const auto fingerprints = SecretRegistry::load_fingerprints(fingerprint_file(evidence().run()));
   const auto targets = guardrail_targets(config(), evidence().dir());
   std::vector<std::filesystem::path> roots;
   for (const auto& t : targets) roots.push_back(t.path);

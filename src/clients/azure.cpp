@@ -25,14 +25,62 @@ Result<nlohmann::json> AzCli::run(std::vector<std::string> args) {
   return json_from_cli(r, kind);
 }
 
-Result<nlohmann::json> AzCli::account() { return run({"account", "show"}); }
-Result<nlohmann::json> AzCli::cloud() { return run({"cloud", "show"}); }
+namespace {
+
+const char* type_word(const nlohmann::json& j) {
+  switch (j.type()) {
+    case nlohmann::json::value_t::null: return "null";
+    case nlohmann::json::value_t::object: return "an object";
+    case nlohmann::json::value_t::array: return "a list";
+    case nlohmann::json::value_t::string: return "a string";
+    case nlohmann::json::value_t::boolean: return "a boolean";
+    default: return "a number";
+  }
+}
+
+// What az printed must have the shape the harness reads, or the call is a protocol error naming
+// the field: a number where a string belongs must never reach a JSON accessor that throws.
+Result<nlohmann::json> shaped(Result<nlohmann::json> r, const std::string& command,
+                              std::initializer_list<const char*> string_fields, const char* object_field = nullptr) {
+  if (!r) return r;
+  const auto& j = r.value();
+  if (!j.is_object())
+    return Error{ErrorKind::protocol, "az " + command + " printed " + type_word(j) + ", not a JSON object"};
+  for (const char* f : string_fields)
+    if (j.contains(f) && !j[f].is_string())
+      return Error{ErrorKind::protocol, "az " + command + ": " + f + " is " + type_word(j[f]) + ", not a string"};
+  if (object_field && j.contains(object_field) && !j[object_field].is_object())
+    return Error{ErrorKind::protocol,
+                 "az " + command + ": " + object_field + " is " + type_word(j[object_field]) + ", not an object"};
+  return r;
+}
+
+}  // namespace
+
+Result<nlohmann::json> AzCli::account() {
+  auto r = shaped(run({"account", "show"}), "account show", {"id", "tenantId", "name"}, "user");
+  if (r && r->contains("user"))
+    for (const char* f : {"name", "type"})
+      if ((*r)["user"].contains(f) && !(*r)["user"][f].is_string())
+        return Error{ErrorKind::protocol, std::string("az account show: user.") + f + " is " + type_word((*r)["user"][f]) +
+                                              ", not a string"};
+  return r;
+}
+
+Result<nlohmann::json> AzCli::cloud() {
+  auto r = shaped(run({"cloud", "show"}), "cloud show", {"name"}, "endpoints");
+  if (r && r->contains("endpoints") && (*r)["endpoints"].contains("resourceManager") &&
+      !(*r)["endpoints"]["resourceManager"].is_string())
+    return Error{ErrorKind::protocol, std::string("az cloud show: endpoints.resourceManager is ") +
+                                          type_word((*r)["endpoints"]["resourceManager"]) + ", not a string"};
+  return r;
+}
 
 Result<std::string> AzCli::access_token(const std::string& resource) {
   // Without --resource, az asks for the active cloud's ARM audience: sovereign clouds work too.
   std::vector<std::string> args = {"account", "get-access-token"};
   if (!resource.empty()) args.insert(args.end(), {"--resource", resource});
-  auto j = run(args);
+  auto j = shaped(run(args), "account get-access-token", {"accessToken"});
   if (!j) return j.error();
   const std::string token = j->value("accessToken", "");
   if (token.empty()) return Error{ErrorKind::protocol, "az account get-access-token printed no accessToken"};

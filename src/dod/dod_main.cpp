@@ -10,6 +10,7 @@
 #include <exception>
 
 #include "dod/case_recorder.h"
+#include "runtime/process.h"
 #include "runtime/run.h"
 
 namespace {
@@ -47,6 +48,9 @@ int main(int argc, char** argv) {
   // An exception must end the case as an error with its message, not as a test failure.
   GTEST_FLAG_SET(catch_exceptions, false);
   std::set_terminate(on_terminate);
+  // A SIGTERM (CTest's timeout, an operator's kill, `infra-dod run` stopping) reaches every
+  // child this case started, then ends the case as it would have.
+  infra_dod::forward_termination_signals(true);
   ::testing::UnitTest::GetInstance()->listeners().Append(new infra_dod::RecordWriter);
   const int rc = RUN_ALL_TESTS();
   const auto* unit = ::testing::UnitTest::GetInstance();

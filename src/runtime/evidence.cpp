@@ -39,7 +39,7 @@ Evidence::Evidence(RunInfo run, std::string environment, std::string operator_na
 Result<Evidence> Evidence::for_current_run(const Config& cfg, Clock& clock) {
   auto run = current_run(cfg, clock);
   if (!run) return run.error();
-  SecretRegistry::process().persist_to(run->dir / "secret-fingerprints.jsonl");
+  SecretRegistry::process().persist_to(fingerprint_file(run.value()));
   return Evidence(run.value(), cfg.value("INFRA_DOD_ENVIRONMENT"), operator_name(cfg), clock);
 }
 
@@ -51,6 +51,29 @@ nlohmann::json Evidence::stamp(const std::string& dod_item) const {
           {"operator", operator_}};
 }
 
+fs::path fingerprint_file(const RunInfo& run) { return run.folder / "secret-fingerprints.jsonl"; }
+
+namespace {
+
+// Every string in the tree masked in place, keys included: a value masked before encoding cannot
+// come out escaped, or with a byte lost to an invalid-UTF-8 replacement, past the mask.
+void mask_strings(nlohmann::json& j) {
+  if (j.is_string()) {
+    j = SecretRegistry::process().mask(j.get_ref<const std::string&>());
+  } else if (j.is_array()) {
+    for (auto& v : j) mask_strings(v);
+  } else if (j.is_object()) {
+    nlohmann::json out = nlohmann::json::object();
+    for (auto& [k, v] : j.items()) {
+      mask_strings(v);
+      out[SecretRegistry::process().mask(k)] = std::move(v);
+    }
+    j = std::move(out);
+  }
+}
+
+}  // namespace
+
 Result<fs::path> Evidence::append(const std::string& file, const std::string& dod_item, nlohmann::json fields) const {
   nlohmann::json line = stamp(dod_item);
   if (fields.is_object()) {
@@ -60,6 +83,8 @@ Result<fs::path> Evidence::append(const std::string& file, const std::string& do
   }
   std::string name = file;
   if (name.find('.') == std::string::npos) name += ".jsonl";
+  mask_strings(line);
+  // Masked again once encoded: the escaped forms are registered too.
   const std::string text = SecretRegistry::process().mask(line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
   return append_line(run_.dir / name, text);
 }

@@ -34,6 +34,9 @@ class Evidence {
   Clock& clock_;
 };
 
+// Where the run's secret fingerprints go: its own folder, not the evidence folder.
+std::filesystem::path fingerprint_file(const RunInfo& run);
+
 // One whole line with one write(2) on an O_APPEND descriptor.
 Result<std::filesystem::path> append_line(const std::filesystem::path& file, const std::string& line);
 std::string operator_name(const Config& cfg);

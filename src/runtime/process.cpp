@@ -1,6 +1,7 @@
 #include "runtime/process.h"
 
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 
 #include <cerrno>
@@ -8,6 +9,7 @@
 #include <unistd.h>
 
 #include <array>
+#include <atomic>
 #include <utility>  // before asio: Boost 1.74's awaitable.hpp uses std::exchange without it
 #include <boost/asio.hpp>
 #include <boost/process.hpp>
@@ -82,6 +84,54 @@ void take_back_sigchld() {
 }
 }  // namespace
 
+namespace {
+
+// The process groups of running children, for the signal handler: a fixed array of atomics,
+// so the handler neither allocates nor locks.
+constexpr std::size_t kMaxChildren = 256;
+std::array<std::atomic<pid_t>, kMaxChildren> g_child_groups{};
+std::atomic<int> g_termination{0};
+std::atomic<bool> g_die_after{true};
+
+void remember_group(pid_t pgid) {
+  for (auto& slot : g_child_groups) {
+    pid_t empty = 0;
+    if (slot.compare_exchange_strong(empty, pgid)) return;
+  }
+}
+
+void forget_group(pid_t pgid) {
+  for (auto& slot : g_child_groups) {
+    pid_t mine = pgid;
+    if (slot.compare_exchange_strong(mine, 0)) return;
+  }
+}
+
+extern "C" void on_termination_signal(int sig) {
+  const int saved = errno;
+  g_termination.store(sig);
+  for (auto& slot : g_child_groups)
+    if (const pid_t g = slot.load(); g > 0) ::kill(-g, sig);
+  if (g_die_after.load()) {
+    ::signal(sig, SIG_DFL);
+    ::raise(sig);
+  }
+  errno = saved;
+}
+
+}  // namespace
+
+void forward_termination_signals(bool die_after) {
+  g_die_after.store(die_after);
+  struct sigaction sa {};
+  sa.sa_handler = on_termination_signal;
+  sigemptyset(&sa.sa_mask);
+  sa.sa_flags = SA_RESTART;
+  for (int sig : {SIGTERM, SIGINT, SIGHUP}) ::sigaction(sig, &sa, nullptr);
+}
+
+int termination_requested() { return g_termination.load(); }
+
 ProcessResult run_process(const ProcessSpec& spec) {
   take_back_sigchld();
   ProcessResult r;
@@ -123,9 +173,18 @@ ProcessResult run_process(const ProcessSpec& spec) {
   // The child leads its own process group, so the deadline reaches its grandchildren too.
   // An ignored SIGCHLD survives exec; the child gets default handling so its own children
   // report their exit statuses too.
-  auto own_group = bp::extend::on_exec_setup([](auto&) {
+  // The harness's own termination handlers do not survive exec; the child gets default ones. It
+  // dies with the thread that started it (PR_SET_PDEATHSIG), unless that parent is already gone.
+  if (const int sig = termination_requested()) {
+    r.spawn_error = "not started: the harness is stopping (signal " + std::to_string(sig) + ")";
+    return r;
+  }
+  const pid_t parent = ::getpid();
+  auto own_group = bp::extend::on_exec_setup([parent](auto&) {
     ::setpgid(0, 0);
     ::signal(SIGCHLD, SIG_DFL);
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (::getppid() != parent) ::_exit(127);
   });
   std::unique_ptr<bp::child> child;
   const std::string dir = spec.cwd ? spec.cwd->string() : std::filesystem::current_path().string();
@@ -137,6 +196,7 @@ ProcessResult run_process(const ProcessSpec& spec) {
   }
   r.started = true;
   const pid_t pgid = child->id();
+  remember_group(pgid);
 
   auto input = std::make_shared<std::string>(spec.stdin_data);
   if (input->empty()) {
@@ -198,6 +258,7 @@ ProcessResult run_process(const ProcessSpec& spec) {
     }
     if (kill_sent && exited && now >= term_at + spec.kill_grace + std::chrono::seconds(5)) break;
   }
+  forget_group(pgid);
   child->detach();  // already reaped by waitpid above
   if (r.wait_error.empty()) {
     if (WIFEXITED(status)) r.exit_code = WEXITSTATUS(status);

@@ -53,6 +53,18 @@ struct ProcessResult {
 
 ProcessResult run_process(const ProcessSpec& spec);
 
+// What SIGTERM, SIGINT and SIGHUP do to a harness process that runs children. Every child
+// run_process starts leads its own process group and is recorded while it runs; the handler
+// sends the signal on to each of those groups (async-signal-safe: kill(2) only), so no child is
+// left running with no deadline under PID 1. Children also get PR_SET_PDEATHSIG (SIGKILL): if
+// the harness dies anyway, by SIGKILL or a crash, the kernel ends them.
+//   die_after true   then the harness dies of the same signal (a DoD case, the report).
+//   die_after false  the harness lives on to clean up (`infra-dod run` stops its sandbox), and
+//                    termination_requested() says which signal came; run_process starts no new
+//                    child after it (it returns at once, not started, naming the signal).
+void forward_termination_signals(bool die_after);
+int termination_requested();
+
 // argv[0] as execvp would find it (on `env`'s PATH when it sets one); empty when it cannot run.
 std::string find_executable(const std::string& name, const std::map<std::string, std::optional<std::string>>& env);
 

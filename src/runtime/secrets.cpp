@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdio>
 #include <fstream>
 #include <nlohmann/json.hpp>
 
@@ -14,7 +15,9 @@
 namespace infra_dod {
 namespace {
 
-constexpr std::size_t kMinSecretLength = 4;
+// Encoded forms (base64, percent, hex) of a value shorter than this, and base64 fragments shorter
+// than this, would mask ordinary text; such a value is masked only exactly (plain and JSON-escaped).
+constexpr std::size_t kMinEncodedLength = 8;
 constexpr std::uint64_t kRollBase = 1099511628211ULL;
 
 std::uint64_t roll_hash(std::string_view s) {
@@ -167,13 +170,39 @@ SecretRegistry& SecretRegistry::process() {
 
 std::vector<std::pair<std::string, std::string>> SecretRegistry::forms_of(std::string_view value) {
   std::vector<std::pair<std::string, std::string>> forms;
-  auto push = [&](std::string f, const char* kind) {
-    if (f.size() < kMinSecretLength) return;
+  auto add_form = [&](std::string f, const char* kind) {
+    if (f.empty()) return;
     for (const auto& [g, k] : forms)
       if (g == f) return;
     forms.emplace_back(std::move(f), kind);
   };
-  push(std::string(value), "plain");
+  auto push = [&](std::string f, const char* kind) {
+    if (value.size() < kMinEncodedLength || f.size() < kMinEncodedLength) return;
+    add_form(std::move(f), kind);
+  };
+  add_form(std::string(value), "plain");
+  // As a JSON string holds it (quotes, backslashes, control characters escaped; and with every
+  // non-ASCII character as \uXXXX), without the surrounding quotes.
+  for (const bool ascii : {false, true}) {
+    const std::string dumped =
+        nlohmann::json(std::string(value)).dump(-1, ' ', ascii, nlohmann::json::error_handler_t::ignore);
+    if (dumped.size() >= 2) add_form(dumped.substr(1, dumped.size() - 2), "json-escaped");
+  }
+  const std::string percent = percent_encode(value);
+  push(percent, "percent");
+  push(to_lower(percent), "percent");
+  {
+    static const char* kDigits = "0123456789abcdef";
+    std::string hex;
+    for (unsigned char c : value) {
+      hex += kDigits[c >> 4];
+      hex += kDigits[c & 15];
+    }
+    std::string upper = hex;
+    for (auto& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    push(hex, "hex");
+    push(upper, "hex");
+  }
   push(base64_encode(value, false, true), "base64");
   push(base64_encode(value, false, false), "base64");
   push(base64_encode(value, true, false), "base64url");
@@ -196,10 +225,16 @@ std::vector<std::pair<std::string, std::string>> SecretRegistry::forms_of(std::s
 }
 
 void SecretRegistry::add(std::string_view value, std::string_view name) {
-  if (value.size() < kMinSecretLength) return;
+  if (value.empty()) return;
   std::lock_guard lock(mu_);
   for (const auto& [v, n] : values_)
     if (v == value) return;
+  // Said once per value, on stderr (the case log): a short secret is masked where it appears
+  // as it is, and its encoded forms cannot be looked for.
+  if (value.size() < kMinEncodedLength)
+    std::fprintf(stderr, "infra-dod: the secret %.*s is %zu characters long: masked where it appears as it is; its "
+                 "base64, percent and hex forms are too short to mask safely\n",
+                 static_cast<int>(name.size()), name.data(), value.size());
   values_.emplace_back(std::string(value), std::string(name));
   for (auto& [form, kind] : forms_of(value)) {
     if (std::find(forms_.begin(), forms_.end(), form) == forms_.end()) forms_.push_back(form);

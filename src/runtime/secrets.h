@@ -1,7 +1,8 @@
 #pragma once
 // Secret values are registered the moment they are read and masked in every sink. The registry
-// also writes salted fingerprints (never values) into the run's evidence folder, so the final
-// guardrail case can scan for values that other processes of the same run registered.
+// also writes salted fingerprints (never values) into the run's own folder (never its evidence
+// folder, which is attached to tickets), so the final guardrail case can scan for values that
+// other processes of the same run registered.
 #include <cstdint>
 #include <filesystem>
 #include <mutex>
@@ -33,8 +34,8 @@ class SecretRegistry {
   // The registry every sink of this process consults.
   static SecretRegistry& process();
 
-  // Registers a value read from a secret store (and its base64 forms). Values shorter than
-  // four characters cannot be masked without destroying ordinary text and are refused.
+  // Registers a value read from a secret store with its encoded forms. A value shorter than eight
+  // characters is masked only exactly (plain and JSON-escaped), and says so on stderr.
   void add(std::string_view value, std::string_view name);
   // Every registered form replaced by ***, then raw token/cookie markers masked.
   std::string mask(std::string_view text) const;
@@ -49,8 +50,9 @@ class SecretRegistry {
   static std::vector<SecretFinding> scan(std::string_view text,
                                          const std::vector<SecretFingerprint>& fingerprints);
 
-  // The forms a value is searched for: plain, standard and URL-safe base64 (padded or not) and
-  // the alignment-independent cores of its base64 inside a longer encoded blob.
+  // The forms a value is searched for: plain, JSON-escaped, percent-encoded (upper- and lower-case
+  // hex), hex, standard and URL-safe base64 (padded or not) and the alignment-independent cores
+  // of its base64 inside a longer encoded blob.
   static std::vector<std::pair<std::string, std::string>> forms_of(std::string_view value);
 
  private:

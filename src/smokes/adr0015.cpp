@@ -438,7 +438,7 @@ SmokeResult run_secret_smoke(const Config& cfg, const Evidence& ev, const std::s
   });
   const auto me = client.current_user();
   if (!me) return cannot(std::move(out), "step 1 `databricks current-user me` at " + upstream + ": " + me.error().what());
-  context["databricks_user"] = me->value("userName", "");
+  context["databricks_user"] = rules::text_at(*me, {"userName"});
   keep(out, ev.append(kEvidenceFile, dod_item, context));
 
   HttpRequest upstream_template;

@@ -7,6 +7,7 @@
 
 #include "clients/databricks.h"
 #include "rules/databricks_rules.h"
+#include "rules/snapshot_reader.h"
 #include "smokes/langfuse.h"
 #include "runtime/text.h"
 
@@ -127,7 +128,7 @@ SmokeResult run_dev013_pragmatic(const Config& cfg, const Evidence& ev, const st
   const std::string volume = cfg.value("DEV013_VOLUME_PATH");
   const auto listing = s.client.list_directory(volume);
   s.record("dev013.jsonl", {{"layer", "pragmatic"},
-                            {"user", me->value("userName", "")},
+                            {"user", rules::text_at(*me, {"userName"})},
                             {"volume", volume},
                             {"listing", listing ? listing.value() : json()},
                             {"listing_error", listing ? "" : listing.error().what()}});

@@ -95,6 +95,39 @@ TEST_F(EvidenceTest, RegisteredSecretsNeverReachTheFilePlainOrBase64) {
   EXPECT_EQ(text2, "token=***");
 }
 
+// Masking happens on the values, before JSON encoding: a secret with a quote or a backslash
+// would otherwise be written escaped and slip past both the mask and the guardrail's scan, and
+// one with invalid UTF-8 would lose a byte to the replacement character and show the rest.
+TEST_F(EvidenceTest, SecretsThatJsonMustEscapeAreMaskedBeforeEncoding) {
+  const std::string quoted = "q\"uote\\back-secret";
+  const std::string broken = std::string("bad-utf8-\xff-secret-tail");
+  SecretRegistry::process().add(quoted, "QUOTED");
+  SecretRegistry::process().add(broken, "BROKEN");
+  Evidence ev(info, "sandbox", "alice", clock);
+  auto f = ev.append("esc", "ITEM", {{"a", "x " + quoted + " y"}, {"b", broken}, {"nested", {{"c", quoted}}}});
+  ASSERT_TRUE(f);
+  std::ifstream in(f.value());
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(text.find("uote"), std::string::npos) << text;
+  EXPECT_EQ(text.find("secret-tail"), std::string::npos) << text;
+  EXPECT_FALSE(SecretRegistry::process().contains_registered(text)) << text;
+  const auto j = nlohmann::json::parse(text);
+  EXPECT_EQ(j["a"], "x *** y");
+  EXPECT_EQ(j["nested"]["c"], "***");
+}
+
+// The salted fingerprints stay in the run's own folder, out of the evidence folder a ticket gets.
+TEST_F(EvidenceTest, SecretFingerprintsAreNotWrittenIntoTheEvidenceFolder) {
+  const Environ env = {{"INFRA_DOD_RUN_DIR", root.string()}};
+  auto cfg = Config::load(env);
+  ASSERT_TRUE(cfg) << cfg.error().message;
+  auto ev = Evidence::for_current_run(cfg.value(), clock);
+  ASSERT_TRUE(ev) << ev.error().message;
+  SecretRegistry::process().add("fingerprinted-secret-1234", "FP");
+  EXPECT_FALSE(fs::exists(ev->dir() / "secret-fingerprints.jsonl"));
+  EXPECT_TRUE(fs::exists(ev->run().folder / "secret-fingerprints.jsonl"));
+}
+
 TEST_F(EvidenceTest, ConcurrentAppendsFromEightProcessesGiveOnlyWholeLines) {
   const fs::path file = info.dir / "concurrent.jsonl";
   constexpr int kProcs = 8, kLines = 100;

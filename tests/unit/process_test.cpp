@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <fstream>
 #include <thread>
@@ -133,6 +135,83 @@ TEST(Process, DescribeMasksRegisteredSecretsInArgvAndOutput) {
   EXPECT_EQ(r.describe().find("proc-secret-value-42"), std::string::npos) << r.describe();
   EXPECT_NE(r.describe().find("***"), std::string::npos);
   EXPECT_EQ(r.redacted_err(), "***\n");
+}
+
+}  // namespace
+}  // namespace infra_dod
+
+namespace infra_dod {
+namespace {
+
+// A child of a test-forked harness: is it still running (zombies count as gone)?
+bool running(pid_t pid) {
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string s;
+  if (!std::getline(stat, s)) return false;
+  const auto close = s.rfind(')');
+  return close != std::string::npos && s.size() > close + 2 && s[close + 2] != 'Z' && s[close + 2] != 'X';
+}
+
+// Forks a harness that runs `sleep 300` through run_process (with the handlers a DoD case
+// installs when `with_handlers`), sends it `sig`, and answers whether the sleep outlived it.
+bool child_outlives_a_signalled_harness(int sig, bool with_handlers) {
+  const std::string pid_file = "/tmp/infra-dod-orphan-" + std::to_string(::getpid()) + "-" + std::to_string(sig);
+  std::remove(pid_file.c_str());
+  const pid_t harness = ::fork();
+  if (harness == 0) {
+    if (with_handlers) forward_termination_signals(true);
+    ProcessSpec spec;
+    spec.argv = {"/bin/sh", "-c", "echo $$ > " + pid_file + ".tmp && mv " + pid_file + ".tmp " + pid_file + " && exec sleep 300"};
+    spec.deadline = std::chrono::seconds(600);
+    run_process(spec);
+    ::_exit(0);
+  }
+  pid_t sleeper = 0;
+  for (int i = 0; i < 500 && sleeper == 0; ++i) {
+    std::ifstream in(pid_file);
+    in >> sleeper;
+    if (sleeper == 0) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_GT(sleeper, 0) << "the harness never started its child";
+  ::kill(harness, sig);
+  int status = 0;
+  ::waitpid(harness, &status, 0);
+  bool alive = sleeper > 0;
+  for (int i = 0; i < 300 && alive; ++i) {
+    alive = running(sleeper);
+    if (alive) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  if (alive) ::kill(sleeper, SIGKILL);
+  std::remove(pid_file.c_str());
+  return alive;
+}
+
+TEST(ProcessTermination, SigtermToTheHarnessReachesItsChild) {
+  EXPECT_FALSE(child_outlives_a_signalled_harness(SIGTERM, true)) << "the child kept running under PID 1";
+}
+
+TEST(ProcessTermination, SigintToTheHarnessReachesItsChild) {
+  EXPECT_FALSE(child_outlives_a_signalled_harness(SIGINT, true));
+}
+
+// SIGKILL cannot be handled: the kernel ends the child (PR_SET_PDEATHSIG).
+TEST(ProcessTermination, SigkillToTheHarnessStillEndsItsChild) {
+  EXPECT_FALSE(child_outlives_a_signalled_harness(SIGKILL, false));
+}
+
+TEST(ProcessTermination, NoChildStartsOnceTheHarnessIsStopping) {
+  const pid_t harness = ::fork();
+  if (harness == 0) {
+    forward_termination_signals(false);
+    ::raise(SIGTERM);
+    ProcessSpec spec;
+    spec.argv = {"/bin/true"};
+    const auto r = run_process(spec);
+    ::_exit(!r.started && r.spawn_error.find("stopping") != std::string::npos ? 0 : 1);
+  }
+  int status = 0;
+  ::waitpid(harness, &status, 0);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 
 #include "runtime/crypto.h"
 #include "runtime/text.h"
@@ -38,10 +39,40 @@ TEST_F(Secrets, ValueInsideALongerBase64BlobIsFoundAtEveryAlignment) {
   }
 }
 
-TEST_F(Secrets, ShortValuesAreNotRegistered) {
+// Policy for short values: masked exactly where they appear verbatim (or JSON-escaped), never
+// silently dropped; their encoded forms are too short to mask without hitting unrelated text.
+TEST_F(Secrets, ShortValuesAreMaskedExactlyAndOnlyExactly) {
   reg.add("abc", "TOO_SHORT");
-  EXPECT_EQ(reg.size(), 0u);
-  EXPECT_EQ(reg.mask("abc"), "abc");
+  EXPECT_EQ(reg.size(), 1u);
+  EXPECT_EQ(reg.mask("pw=abc;"), "pw=***;");
+  // "abc" in base64 is "YWJj": an unrelated "YWJjZGVm" (base64 of "abcdef") must stay.
+  EXPECT_EQ(reg.mask("blob YWJjZGVm"), "blob YWJjZGVm");
+}
+
+TEST_F(Secrets, FragmentsOfShortEncodedFormsNeverMaskUnrelatedText) {
+  reg.add("s3cr", "FOUR");
+  for (const auto& [form, kind] : SecretRegistry::forms_of("s3cr"))
+    EXPECT_TRUE(kind == "plain" || kind == "json-escaped") << kind << " form " << form << " of a 4-character value";
+}
+
+TEST_F(Secrets, JsonEscapedPercentEncodedAndHexFormsAreMasked) {
+  const std::string value = "pa\"ss\\w%rd 9 \xc3\xa9!";  // a quote, a backslash, %, a space, non-ASCII
+  reg.add(value, "ODD");
+  const std::string escaped = nlohmann::json(value).dump();  // "pa\"ss\\w%rd 9 é!" with quotes
+  EXPECT_EQ(reg.mask("v=" + escaped), "v=\"***\"");
+  EXPECT_EQ(reg.mask("v=" + nlohmann::json(value).dump(-1, ' ', true)), "v=\"***\"");  // \u00e9
+  EXPECT_EQ(reg.mask("q=" + percent_encode(value) + "&x"), "q=***&x");
+  EXPECT_EQ(reg.mask("q=" + to_lower(percent_encode(value)) + "&x"), "q=***&x");
+  std::string hex;
+  for (unsigned char c : value) {
+    static const char* d = "0123456789abcdef";
+    hex += d[c >> 4];
+    hex += d[c & 15];
+  }
+  EXPECT_EQ(reg.mask("h=" + hex), "h=***");
+  std::string upper = hex;
+  for (auto& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  EXPECT_EQ(reg.mask("h=" + upper), "h=***");
 }
 
 TEST_F(Secrets, RawMarkersAreMaskedWithoutRegistration) {

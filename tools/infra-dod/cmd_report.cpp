@@ -4,6 +4,7 @@
 #include "commands.h"
 #include "registry/registry.h"
 #include "report/report.h"
+#include "runtime/evidence.h"
 #include "runtime/leak_scan.h"
 #include "runtime/config.h"
 #include "runtime/run.h"
@@ -69,7 +70,7 @@ int write_report(const ReportOptions& opt, const Config& cfg, std::string& print
     if (run) {
       inputs.run_id = run->run_id;
       inputs.evidence_dir = run->dir.string();
-      fingerprints = SecretRegistry::load_fingerprints(run->dir / "secret-fingerprints.jsonl");
+      fingerprints = SecretRegistry::load_fingerprints(fingerprint_file(run.value()));
     } else {
       std::fprintf(stderr, "infra-dod report: warning: %s; no run id in the table\n", run.error().message.c_str());
     }

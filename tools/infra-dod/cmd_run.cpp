@@ -121,6 +121,7 @@ PassResult run_pass(const std::map<std::string, std::optional<std::string>>& env
     std::fprintf(stderr, "infra-dod run: %s\n", ct.describe().c_str());
     return {1, false};
   }
+  if (termination_requested()) return {1, false};  // stopped: no table from half a run
   // The report is built here, with the run's own environment, not by a child of this process.
   Environ report_env = process_environ();
   for (const auto& [k, v] : env) {
@@ -310,6 +311,13 @@ int cmd_run(const Args& in) {
     fs::create_directories(pass_out, ec);
     const auto env = sandbox_environment(run.value(), out, pass_out, expected->env);
     const auto result = run_pass(env, build, labels, jobs, pass_out, scenario);
+    if (const int sig = termination_requested()) {
+      // ctest and its cases already got the signal; what is left is the sandbox this run started.
+      if (started_here) stop_sandbox(state_dir);
+      std::fprintf(stderr, "infra-dod run: stopped by signal %d%s\n", sig,
+                   started_here ? "; the sandbox it started is down" : "");
+      return 128 + sig;
+    }
     if (result.rc == 1 && !result.report_written) {
       if (started_here) stop_sandbox(state_dir);
       return 1;

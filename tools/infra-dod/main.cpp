@@ -6,6 +6,7 @@
 #include <string>
 
 #include "commands.h"
+#include "runtime/process.h"
 
 namespace {
 
@@ -50,6 +51,9 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "infra-dod: unknown command '%s'\n\n%s", cmd.c_str(), kUsage);
     return 2;
   }
+  // `run` outlives a Ctrl-C long enough to stop its sandbox; every other command ends with it.
+  // Either way the signal reaches every child first.
+  infra_dod::forward_termination_signals(cmd != "run");
   try {
     return it->second(args);
   } catch (const std::invalid_argument& e) {
