@@ -374,18 +374,27 @@ Judgement judge_private_dns(const json& snapshot) {
   bool openai_absent = false, postgres_absent = false;
   const json* openai = in.object(entries::kOpenAi, &openai_absent);
   const json* postgres = in.object(entries::kPostgres, &postgres_absent);
-  // An endpoint's zone groups may hold its only record of its IPs: a group that could not be
-  // fetched leaves the A-record checks without ground, which is an error, not a failure.
+  // The endpoint checks need the endpoint list, every zone's A records and the endpoints' DNS zone
+  // groups (a group may hold an endpoint's only record of its IPs); a zone's own checks need only
+  // that zone and its links. A failed read leaves only the checks that need it unjudged.
+  std::vector<std::string> endpoint_blockers;
+  if (auto f = in.failure(entries::kPrivateEndpoints)) endpoint_blockers.push_back(*f);
+  for (const auto& z : zones)
+    if (auto f = in.failure(entries::dns_a_records(z))) endpoint_blockers.push_back(*f);
   if (const auto e = snapshot.find("entries"); e != snapshot.end() && e->is_object())
     for (const auto& [name, entry_json] : e->items())
       if (entries::is_pe_zone_groups(name) && !entry_json.value("ok", false) &&
           !entry_is_not_found(snapshot, name))
-        in.block(entry_error(snapshot, name));
-  if (in.blocked()) return in.cannot_judge();
+        endpoint_blockers.push_back(entry_error(snapshot, name));
 
   Judgement j;
   for (const auto& zone : read) {
     const std::string zone_id = arm_id(snapshot, "Microsoft.Network/privateDnsZones/" + zone.name);
+    if (!zone.zone && !zone.absent) {
+      j.findings.push_back(unjudged("zone " + zone.name + " exists", "private DNS zone " + zone.name,
+                                    *in.failure(entries::dns_zone(zone.name)), zone_id));
+      continue;
+    }
     if (zone.absent) {
       j.findings.push_back({"zone " + zone.name + " exists", false, "private DNS zone " + zone.name,
                             absence(snapshot, entries::dns_zone(zone.name)), zone_id});
@@ -393,6 +402,12 @@ Judgement judge_private_dns(const json& snapshot) {
     }
     j.findings.push_back({"zone " + zone.name + " exists", true, "private DNS zone " + zone.name, "exists",
                           id_or(*zone.zone, zone_id)});
+    if (!zone.links) {
+      for (const auto& vnet : vnets)
+        j.findings.push_back(unjudged("zone " + zone.name + " linked to " + last_segment(vnet), "a link to " + vnet,
+                                      *in.failure(entries::dns_links(zone.name)), zone_id));
+      continue;
+    }
     for (const auto& vnet : vnets) {
       const json* best = nullptr;
       bool best_ok = false;
@@ -428,10 +443,17 @@ Judgement judge_private_dns(const json& snapshot) {
 
   const std::string account = config_value(snapshot, "OPENAI_ACCOUNT_NAME");
   const std::string openai_id = arm_id(snapshot, "Microsoft.CognitiveServices/accounts/" + account);
+  const auto blocked_endpoint = [&](const std::string& check, const std::string& entry, const std::string& id) {
+    std::vector<std::string> why = endpoint_blockers;
+    if (auto f = in.failure(entry)) why.insert(why.begin(), *f);
+    if (why.empty()) return false;
+    j.findings.push_back(unjudged(check, "the endpoint, its A records and DNS zone groups", join(why, "; "), id));
+    return true;
+  };
   if (openai_absent)
     j.findings.push_back({"private endpoint to the OpenAI account exists", false, "OpenAI account " + account,
                           absence(snapshot, entries::kOpenAi), openai_id});
-  else
+  else if (!blocked_endpoint("private endpoint to the OpenAI account", entries::kOpenAi, openai_id))
     judge_endpoint({"OpenAI account", id_or(*openai, openai_id), "openai.azure.com"}, *endpoints, zones, snapshot,
                    j.findings);
 
@@ -440,6 +462,9 @@ Judgement judge_private_dns(const json& snapshot) {
   if (postgres_absent) {
     j.findings.push_back({"private endpoint to the Postgres server exists", false, "Flexible Server " + server,
                           absence(snapshot, entries::kPostgres), postgres_id});
+  } else if (!postgres) {
+    j.findings.push_back(unjudged("private endpoint to the Postgres server", "the Flexible Server read",
+                                  *in.failure(entries::kPostgres), postgres_id));
   } else if (vnet_integrated(*postgres)) {
     // A VNet-integrated server cannot take a private endpoint; its DNS is its own zone.
     j.findings.push_back({"Postgres reached without a private endpoint", true,
@@ -447,7 +472,7 @@ Judgement judge_private_dns(const json& snapshot) {
                           "VNet-integrated (delegated subnet " +
                               text_at(*postgres, {"properties", "network", "delegatedSubnetResourceId"}) + ")",
                           id_or(*postgres, postgres_id)});
-  } else {
+  } else if (!blocked_endpoint("private endpoint to the Postgres server", entries::kPostgres, postgres_id)) {
     judge_endpoint({"Postgres server", id_or(*postgres, postgres_id), "postgres.database.azure.com"}, *endpoints, zones,
                    snapshot, j.findings);
   }

@@ -16,6 +16,10 @@ std::string Judgement::failure_summary() const {
   for (const auto& f : findings) {
     if (f.ok) continue;
     if (!s.empty()) s += "; ";
+    if (!f.judged) {
+      s += f.check + ": could not judge: " + f.found;
+      continue;
+    }
     s += f.check + ": expected " + f.expected + ", found " + f.found;
     if (!f.resource.empty()) s += " (" + f.resource + ")";
   }
@@ -29,8 +33,18 @@ Judgement& Judgement::conclude() {
   }
   outcome = findings.empty() ? Outcome::error : Outcome::pass;
   if (findings.empty()) error = "the rule made no check";
-  for (const auto& f : findings)
-    if (!f.ok) outcome = Outcome::fail;
+  std::string unjudged;
+  for (const auto& f : findings) {
+    if (!f.judged) {
+      unjudged += (unjudged.empty() ? "" : "; ") + f.check + ": " + f.found;
+    } else if (!f.ok) {
+      outcome = Outcome::fail;
+    }
+  }
+  if (outcome == Outcome::pass && !unjudged.empty()) {
+    outcome = Outcome::error;
+    error = "could not judge " + unjudged;
+  }
   return *this;
 }
 

@@ -37,6 +37,8 @@ struct Finding {
   std::string expected;  // "observedGeneration >= generation (3)"
   std::string found;     // "observedGeneration 2"
   std::string resource;  // ARM id or kind/namespace/name
+  // False when an entry the check needs could not be read: not a failure, and `found` says why.
+  bool judged = true;
 };
 
 enum class Outcome { pass, fail, error };
@@ -48,9 +50,12 @@ struct Judgement {
   std::vector<Finding> findings;
   std::string error;  // why the rule could not judge (outcome error)
 
-  // "expected X, found Y (resource)" for every failed finding, joined by "; ".
+  // "expected X, found Y (resource)" for every failed finding, and "could not judge" for every
+  // unjudged one, joined by "; ".
   std::string failure_summary() const;
-  // Sets outcome from the findings: pass when every one is ok (and there is at least one).
+  // Sets outcome from the findings: fail when a judged one failed (a definite failure stands
+  // whatever else could not be read), else error when one could not be judged (naming which and
+  // why), else pass (with at least one).
   Judgement& conclude();
   static Judgement cannot_judge(std::string why);
 };

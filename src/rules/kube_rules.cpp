@@ -184,13 +184,17 @@ Judgement judge_deployment(const json& snapshot) {
   const json* deployment = in.object(entries::kDeployment, &deployment_absent);
   const json* services = in.items(entries::kServices);
   const json* endpoints = in.object(entries::kEndpoints, &endpoints_absent);
-  if (in.blocked()) return in.cannot_judge();
+  // Each check needs only its own entries: one that could not be read leaves only its checks
+  // unjudged, and the others still give their verdicts.
 
   Judgement j;
   const std::string deployment_id = resource("Deployment", n.ns, n.deployment);
   const std::string service_id = resource("Service", n.ns, n.service);
   if (deployment_absent) {
     j.findings.push_back(deployment_missing(snapshot, n));
+  } else if (!deployment) {
+    j.findings.push_back(unjudged("deployment rolled out", "the Deployment read", *in.failure(entries::kDeployment),
+                                  deployment_id));
   } else {
     j.findings.push_back({"deployment exists", true, "Deployment " + n.deployment + " in namespace " + n.ns,
                           "revision " + text_at(*deployment, {"metadata", "annotations", "deployment.kubernetes.io/revision"}),
@@ -203,8 +207,11 @@ Judgement judge_deployment(const json& snapshot) {
                           why, deployment_id});
   }
 
-  const json* service = find_named(*services, n.service);
-  if (!service) {
+  const json* service = services ? find_named(*services, n.service) : nullptr;
+  if (!services) {
+    j.findings.push_back(unjudged("service exists", "Service " + n.service + " in namespace " + n.ns,
+                                  *in.failure(entries::kServices), service_id));
+  } else if (!service) {
     std::vector<std::string> names;
     for (const auto& item : *services) names.push_back(text_at(item, {"metadata", "name"}));
     j.findings.push_back({"service exists", false, "Service " + n.service + " in namespace " + n.ns,
@@ -228,6 +235,9 @@ Judgement judge_deployment(const json& snapshot) {
       j.findings.push_back({"service selector matches the pod template labels", selector_matches(selector, labels),
                             "a non-empty selector contained in the pod template labels " + labels_text(labels),
                             "selector " + labels_text(selector), service_id});
+    } else if (!deployment_absent) {
+      j.findings.push_back(unjudged("service selector matches the pod template labels", "the pod template labels",
+                                    *in.failure(entries::kDeployment), service_id));
     }
   }
 
@@ -235,6 +245,9 @@ Judgement judge_deployment(const json& snapshot) {
   if (endpoints_absent) {
     j.findings.push_back({"service has ready endpoints", false, "at least 1 ready address",
                           absence(snapshot, entries::kEndpoints), endpoints_id});
+  } else if (!endpoints) {
+    j.findings.push_back(unjudged("service has ready endpoints", "at least 1 ready address",
+                                  *in.failure(entries::kEndpoints), endpoints_id));
   } else {
     std::size_t ready = 0, not_ready = 0;
     for (const auto& subset : array_at(*endpoints, {"subsets"})) {
@@ -296,11 +309,22 @@ Judgement judge_internal_only(const json& snapshot) {
   const json* deployment = in.object(entries::kDeployment, &deployment_absent);
   const json* services = in.items(entries::kServices);
   const json* ingresses = in.items(entries::kIngresses);
-  if (in.blocked()) return in.cannot_judge();
 
   Judgement j;
   if (deployment_absent) {
     j.findings.push_back(deployment_missing(snapshot, n));
+    return j.conclude();
+  }
+  const std::string service_check = "no LoadBalancer/NodePort service selects the LangFuse pods";
+  const std::string ingress_check = "no Ingress routes to the LangFuse pods";
+  // Both checks need the pods' labels and the Services that select them; the Ingress check needs
+  // the Ingresses too, and nothing else needs those.
+  if (!deployment || !services) {
+    std::vector<std::string> why;
+    for (const char* e : {entries::kDeployment, entries::kServices})
+      if (auto f = in.failure(e)) why.push_back(*f);
+    j.findings.push_back(unjudged(service_check, "the pod template labels and the Services", join(why, "; ")));
+    j.findings.push_back(unjudged(ingress_check, "the Services that select the pods", join(why, "; ")));
     return j.conclude();
   }
   const json& labels = template_labels(*deployment);
@@ -324,6 +348,10 @@ Judgement judge_internal_only(const json& snapshot) {
                           std::to_string(selecting.size()) + " selecting Service(s), none exposed",
                           resource("Deployment", n.ns, n.deployment)});
 
+  if (!ingresses) {
+    j.findings.push_back(unjudged(ingress_check, "the Ingresses read", *in.failure(entries::kIngresses)));
+    return j.conclude();
+  }
   std::size_t routing = 0;
   for (const auto& ingress : *ingresses) {
     const std::string name = text_at(ingress, {"metadata", "name"});

@@ -77,12 +77,26 @@ const json* EntryReader::read(const std::string& name, bool* not_found) {
   }
   const json* e = entry(snapshot_, name);
   errors_.push_back(e && e->value("ok", false) ? name + ": no value in the snapshot" : entry_error(snapshot_, name));
+  failures_[name] = errors_.back();
   return nullptr;
 }
 
 const json* EntryReader::shape_error(const std::string& name, const std::string& expected) {
   errors_.push_back(name + ": expected " + expected);
+  failures_[name] = errors_.back();
   return nullptr;
+}
+
+std::optional<std::string> EntryReader::failure(const std::string& name) const {
+  const auto it = failures_.find(name);
+  if (it == failures_.end()) return std::nullopt;
+  return it->second;
+}
+
+Finding unjudged(std::string check, std::string expected, std::string why, std::string resource) {
+  Finding f{std::move(check), false, std::move(expected), std::move(why), std::move(resource)};
+  f.judged = false;
+  return f;
 }
 
 }  // namespace infra_dod::rules

@@ -4,7 +4,9 @@
 // caller said absence is itself a finding (a not-found then reads as "absent").
 #include <cstdint>
 #include <initializer_list>
+#include <map>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -17,6 +19,9 @@ const nlohmann::json* at(const nlohmann::json& object, std::initializer_list<std
 std::string text_at(const nlohmann::json& object, std::initializer_list<std::string_view> path);
 const nlohmann::json& array_at(const nlohmann::json& object, std::initializer_list<std::string_view> path);
 std::string join(const std::vector<std::string>& parts, std::string_view sep = ", ");
+// A check that could not be made because an entry it needs could not be read (`why`).
+Finding unjudged(std::string check, std::string expected, std::string why, std::string resource = {});
+
 // What a not-found entry said ("ResourceNotFound: The Resource ... was not found."), for the
 // `found` side of a finding.
 std::string absence(const nlohmann::json& snapshot, const std::string& name);
@@ -33,6 +38,10 @@ class EntryReader {
   // missing, so nothing exists in it: the list reads as empty.
   const nlohmann::json* items(const std::string& name);
   bool blocked() const { return !errors_.empty(); }
+  // Why `name` could not be read (it was asked for and is an error entry or the wrong shape);
+  // nothing when it was read, or was never asked for. Rules whose checks need different entries
+  // use this instead of blocked(), so one failed read leaves only its own checks unjudged.
+  std::optional<std::string> failure(const std::string& name) const;
   Judgement cannot_judge() const { return Judgement::cannot_judge(join(errors_, "; ")); }
   void block(std::string why) { errors_.push_back(std::move(why)); }
 
@@ -41,6 +50,7 @@ class EntryReader {
   const nlohmann::json* shape_error(const std::string& name, const std::string& expected);
   const nlohmann::json& snapshot_;
   std::vector<std::string> errors_;
+  std::map<std::string, std::string> failures_;
 };
 
 }  // namespace infra_dod::rules

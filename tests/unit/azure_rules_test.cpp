@@ -600,3 +600,40 @@ TEST(PrivateDnsZoneGroups, AZoneGroupThatCouldNotBeFetchedMakesTheRowAnErrorNotA
 
 }  // namespace
 }  // namespace infra_dod
+
+namespace infra_dod {
+namespace {
+
+// A zone whose links could not be read leaves only that zone's link checks unjudged: another
+// zone that is missing still fails the row.
+TEST(JudgePrivateDnsPartialReads, AZoneMissingStillFailsWhileAnotherZonesLinksCouldNotBeRead) {
+  auto snap = healthy();
+  snap["entries"]["arm.dns.zone." + kOpenAiZone] = not_found("Microsoft.Network/privateDnsZones/" + kOpenAiZone);
+  snap["entries"]["arm.dns.links." + kOpenAiZone] = not_found("Microsoft.Network/privateDnsZones/" + kOpenAiZone);
+  snap["entries"]["arm.dns.a." + kOpenAiZone] = not_found("Microsoft.Network/privateDnsZones/" + kOpenAiZone);
+  snap["entries"]["arm.dns.links." + kPostgresZone] = forbidden("Microsoft.Network/privateDnsZones/virtualNetworkLinks/read");
+  const auto j = judge_private_dns(snap);
+  EXPECT_EQ(j.outcome, Outcome::fail);
+  EXPECT_NE(j.failure_summary().find("zone " + kOpenAiZone + " exists: expected"), std::string::npos);
+  EXPECT_NE(j.failure_summary().find("zone " + kPostgresZone + " linked to vnet-dev: could not judge: arm.dns.links." +
+                                     kPostgresZone + ": auth"),
+            std::string::npos)
+      << j.failure_summary();
+}
+
+TEST(JudgePrivateDnsPartialReads, AFailedEndpointListLeavesTheZoneChecksJudged) {
+  auto snap = healthy();
+  snap["entries"]["arm.private_endpoints"] = failed("timeout", 0, "", "no answer within 30000 ms");
+  const auto j = judge_private_dns(snap);
+  EXPECT_EQ(j.outcome, Outcome::error);
+  EXPECT_NE(j.error.find("private endpoint to the OpenAI account: arm.private_endpoints: timeout"), std::string::npos)
+      << j.error;
+  for (const auto& f : j.findings) {
+    if (f.check.rfind("zone ", 0) == 0) {
+      EXPECT_TRUE(f.judged && f.ok) << f.check;
+    }
+  }
+}
+
+}  // namespace
+}  // namespace infra_dod

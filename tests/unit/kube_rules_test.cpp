@@ -602,3 +602,43 @@ TEST(TraceSmokeRule, TheFinalLinePassesOnlyWhenEveryStageHeld) {
 
 }  // namespace
 }  // namespace infra_dod
+
+namespace infra_dod {
+namespace {
+
+// One failed read blanks only the checks that need it (issue: a failed endpoints read used to
+// turn a definite failure elsewhere into an error).
+TEST(JudgeDeploymentPartialReads, AFailedEndpointsReadLeavesTheServiceFailureStanding) {
+  auto snap = healthy();
+  value(snap, "kube.services")["items"][1] = service("langfuse-internal", "NodePort", kLabels);
+  snap["entries"]["kube.endpoints"] = failed("timeout", 0, "", "Unable to connect to the server: i/o timeout");
+  const auto j = judge_deployment(snap);
+  EXPECT_EQ(j.outcome, Outcome::fail);
+  EXPECT_NE(j.failure_summary().find("expected type ClusterIP, found type NodePort"), std::string::npos);
+  EXPECT_NE(j.failure_summary().find("service has ready endpoints: could not judge: kube.endpoints: timeout"),
+            std::string::npos)
+      << j.failure_summary();
+}
+
+TEST(JudgeDeploymentPartialReads, AFailedEndpointsReadAloneIsAnErrorNamingOnlyThatCheck) {
+  auto snap = healthy();
+  snap["entries"]["kube.endpoints"] = failed("timeout", 0, "", "Unable to connect to the server: i/o timeout");
+  const auto j = judge_deployment(snap);
+  EXPECT_EQ(j.outcome, Outcome::error);
+  EXPECT_EQ(j.error.rfind("could not judge service has ready endpoints: kube.endpoints: timeout", 0), 0u) << j.error;
+  EXPECT_EQ(std::count_if(j.findings.begin(), j.findings.end(), [](const Finding& f) { return f.judged && f.ok; }), 6);
+}
+
+TEST(JudgeInternalOnlyPartialReads, AFailedIngressListStillJudgesTheServices) {
+  auto snap = healthy();
+  value(snap, "kube.services")["items"][1] = service("langfuse-internal", "LoadBalancer", kLabels);
+  snap["entries"]["kube.ingresses"] = failed("auth", 403, "Forbidden", "ingresses.networking.k8s.io is forbidden");
+  const auto j = judge_internal_only(snap);
+  EXPECT_EQ(j.outcome, Outcome::fail);
+  EXPECT_NE(j.failure_summary().find("no Ingress routes to the LangFuse pods: could not judge: kube.ingresses: auth"),
+            std::string::npos)
+      << j.failure_summary();
+}
+
+}  // namespace
+}  // namespace infra_dod
