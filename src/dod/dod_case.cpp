@@ -123,10 +123,12 @@ const nlohmann::json* DodCase::snapshot() {
 void DodCase::assert_judgement(const Judgement& j, const std::string& headline) {
   nlohmann::json findings = nlohmann::json::array();
   for (const auto& f : j.findings) {
-    console_verdict(f.check, f.ok, f.ok ? "" : "expected " + f.expected + ", found " + f.found +
-                                                   (f.resource.empty() ? "" : " (" + f.resource + ")"));
-    findings.push_back({{"check", f.check}, {"ok", f.ok}, {"expected", f.expected}, {"found", f.found},
-                        {"resource", f.resource}});
+    const std::string where = f.resource.empty() ? "" : " (" + f.resource + ")";
+    console_verdict(f.check, f.ok,
+                    f.ok ? "" : f.judged ? "expected " + f.expected + ", found " + f.found + where
+                                         : "could not judge: " + f.found + where);
+    findings.push_back({{"check", f.check}, {"ok", f.ok}, {"judged", f.judged}, {"expected", f.expected},
+                        {"found", f.found}, {"resource", f.resource}});
   }
   CaseRecorder::current().set_findings(findings);
   const std::string outcome = to_string(j.outcome);
