@@ -75,5 +75,8 @@ Result<Report> build_report(const Registry& registry, const ReportInputs& inputs
 Report build_report(const Registry& registry, const std::map<std::string, TestOutcome>& outcomes);
 std::string render_markdown(const Report& report, const Registry& registry);
 nlohmann::json render_json(const Report& report);
+// JUnit for CI servers (valid against Jenkins xunit's junit-10.xsd): one suite per DoD case with
+// its rows, tickets and labels as properties, skip reasons in <skipped message>.
+std::string render_junit(const Report& report, const Registry& registry);
 
 }  // namespace infra_dod

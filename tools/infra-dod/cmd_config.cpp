@@ -19,6 +19,17 @@ Secret values are masked. Exits 2 when the configuration is invalid, naming the 
 )";
 }  // namespace
 
+nlohmann::json effective_config_json(const Config& cfg) {
+  nlohmann::json j = nlohmann::json::object();
+  for (const auto& v : variable_catalogue()) {
+    const auto* c = cfg.lookup(v.name);
+    const std::string value =
+        c->value.empty() ? std::string() : v.secret ? std::string(kMask) : SecretRegistry::process().mask(c->value);
+    j[v.name] = {{"value", value}, {"source", to_string(c->source)}, {"origin", c->origin}, {"secret", v.secret}};
+  }
+  return j;
+}
+
 int cmd_config(const Args& in) {
   Args args = in;
   if (take_flag(args, "--help")) {
@@ -39,12 +50,7 @@ int cmd_config(const Args& in) {
     return v.secret ? std::string(kMask) : SecretRegistry::process().mask(c.value);
   };
   if (as_json) {
-    nlohmann::json j = nlohmann::json::object();
-    for (const auto& v : variable_catalogue()) {
-      const auto* c = cfg->lookup(v.name);
-      j[v.name] = {{"value", shown(v, *c)}, {"source", to_string(c->source)}, {"origin", c->origin},
-                   {"secret", v.secret}};
-    }
+    const nlohmann::json j = effective_config_json(cfg.value());
     // A value that is not UTF-8 (a Latin-1 env file) is shown with U+FFFD, never a thrown dump.
     std::printf("%s\n", j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
     return 0;

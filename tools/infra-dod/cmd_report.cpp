@@ -18,7 +18,8 @@ namespace fs = std::filesystem;
 
 namespace {
 constexpr const char* kHelp = R"(usage: infra-dod report --junit FILE [--junit FILE...] [--run-dir DIR]
-                        [--md OUT.md] [--json OUT.json] [--registry dod.json] [--quiet]
+                        [--md OUT.md] [--json OUT.json] [--junit-out OUT.xml]
+                        [--registry dod.json] [--quiet]
 
 Joins ctest's JUnit file(s), the run's result records and labels/dod.json into the runbook's
 DoD table: the 14 DoD rows in the runbook's order and words, then the Phase 3 sections.
@@ -29,6 +30,9 @@ skipped (with the gate's reason), manual-pending, manual-attested, not-run.
   --run-dir     the run's folder (run.json, results/): default $INFRA_DOD_RUN_DIR, else the
                 latest run on the build tree (<build>/runs/latest)
   --md, --json  where to write the table; with no --md the Markdown goes to stdout only
+  --junit-out   JUnit for CI servers (Jenkins xunit's junit-10.xsd, which Azure Pipelines'
+                PublishTestResults, GitHub and GitLab read): one testsuite per DoD case, its DoD
+                rows, tickets and labels as properties, skip reasons in <skipped message>
   --quiet       print neither the checks nor the table
 
 Before the table it prints the runbook's console lines, one `PASS: <check>` or
@@ -82,12 +86,16 @@ int write_report(const ReportOptions& opt, const Config& cfg, std::string& print
   }
   const std::string md = render_markdown(rep.value(), reg.value());
   const std::string js = render_json(rep.value()).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+  const std::string junit = opt.junit_out.empty() ? std::string() : render_junit(rep.value(), reg.value());
   // The table is scanned before it is written: a leak must not land next to the attachments.
   // The JUnit files are inputs and are scanned where they are.
   auto leaks = scan_for_leaks(std::vector<fs::path>(inputs.junit_files.begin(), inputs.junit_files.end()), fingerprints);
   for (auto& l : scan_text_for_leaks(md, opt.md_out.empty() ? "<table>" : opt.md_out.string(), fingerprints)) leaks.push_back(l);
   for (auto& l : scan_text_for_leaks(js, opt.json_out.empty() ? "<json>" : opt.json_out.string(), fingerprints)) leaks.push_back(l);
-  if (SecretRegistry::process().contains_registered(md) || SecretRegistry::process().contains_registered(js))
+  if (!junit.empty())
+    for (auto& l : scan_text_for_leaks(junit, opt.junit_out.string(), fingerprints)) leaks.push_back(l);
+  if (SecretRegistry::process().contains_registered(md) || SecretRegistry::process().contains_registered(js) ||
+      SecretRegistry::process().contains_registered(junit))
     leaks.push_back({"<table>", 0, "a secret this process registered", "", true});
   for (const auto& l : leaks)
     std::fprintf(stderr, "FAIL: no secret in evidence: %s:%zu: %s\n", l.file.string().c_str(), l.line, l.what.c_str());
@@ -101,6 +109,10 @@ int write_report(const ReportOptions& opt, const Config& cfg, std::string& print
   }
   if (!opt.json_out.empty() && !write_text(opt.json_out, js)) {
     std::fprintf(stderr, "infra-dod report: cannot write %s\n", opt.json_out.string().c_str());
+    return 2;
+  }
+  if (!opt.junit_out.empty() && !write_text(opt.junit_out, junit)) {
+    std::fprintf(stderr, "infra-dod report: cannot write %s\n", opt.junit_out.string().c_str());
     return 2;
   }
   const auto lines = rep->console_lines();
@@ -129,6 +141,7 @@ int cmd_report(const Args& in) {
   std::string run_dir = take_option(args, "--run-dir");
   opt.md_out = take_option(args, "--md");
   opt.json_out = take_option(args, "--json");
+  opt.junit_out = take_option(args, "--junit-out");
   opt.registry = take_option(args, "--registry");
   const bool quiet = take_flag(args, "--quiet");
   if (reject_leftovers("report", args)) return 2;

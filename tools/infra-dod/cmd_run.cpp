@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <fstream>
 #include <map>
+#include <set>
 #include <sstream>
 
 #include "commands.h"
@@ -9,6 +10,7 @@
 #include "runtime/config.h"
 #include "runtime/run.h"
 #include "runtime/process.h"
+#include "runtime/text.h"
 #include "scenario.h"
 #include "sandbox_control.h"
 
@@ -17,10 +19,23 @@ namespace infra_dod::cli {
 namespace fs = std::filesystem;
 
 namespace {
-constexpr const char* kHelp = R"(usage: infra-dod run [--scenario NAME] [--state-dir DIR] [--out DIR] [--labels REGEX]
+constexpr const char* kHelp = R"(usage: infra-dod run --env-file FILE [--select automatic|smoke|manual|rollback,...] [--out DIR]
+                     [--labels REGEX] [--jobs N]
+       infra-dod run [--scenario NAME] [--state-dir DIR] [--out DIR] [--labels REGEX]
                      [--check-expected] [--jobs N]
 
-The main job on the sandbox: starts the scenario's sandbox (default: healthy; a sandbox already
+Against a real environment (--env-file): runs the selected DoD cases against the environment the
+env file and your own `az` and kube logins describe. Nothing in your environment is cleared: the
+file is read as INFRA_DOD_ENV_FILE, over whatever you exported. Everything lands under --out: the
+JUnit file, the DoD table (Markdown and JSON), the run's folder (run/) and its evidence
+(evidence/, linked as evidence-dir), and effective-config.json (the configuration the run saw,
+secrets shown as ***). Prints the table and the paths, and exits as `infra-dod report` does.
+
+  --select   mode labels, comma-separated (default automatic, what CI runs; the smokes need a
+             host inside the VNet); --labels gives a ctest label regex instead
+  --out      default ./infra-dod-<INFRA_DOD_ENVIRONMENT>-<UTC>
+
+Without --env-file, the main job on the sandbox: starts the scenario's sandbox (default: healthy; a sandbox already
 up in the state folder is reused and left running), runs the DoD cases with ctest (default
 labels ^(automatic|smoke|manual)$ or the scenario's own "labels", its opt-in gates opened),
 writes the JUnit file, the DoD table (Markdown and JSON) and the evidence folder under --out,
@@ -135,6 +150,7 @@ PassResult run_pass(const std::map<std::string, std::optional<std::string>>& env
   opt.run_dir = out / "run";
   opt.md_out = out / "dod-table.md";
   opt.json_out = out / "dod-table.json";
+  opt.junit_out = out / "dod-junit.xml";
   std::string report_out;
   const int report_rc = write_report(opt, cfg.value(), report_out);
   std::error_code ec;
@@ -144,8 +160,8 @@ PassResult run_pass(const std::map<std::string, std::optional<std::string>>& env
     fs::create_directory_symlink(rec->dir, out / "evidence-dir", ec);
   }
   std::fputs(report_out.c_str(), stdout);
-  std::printf("\nJUnit:      %s\nDoD table:  %s\n            %s\nEvidence:   %s\nctest log:  %s\n",
-              (out / "junit.xml").string().c_str(), (out / "dod-table.md").string().c_str(),
+  std::printf("\nJUnit:      %s (for CI servers; ctest's own: junit.xml)\nDoD table:  %s\n            %s\nEvidence:   %s\nctest log:  %s\n",
+              (out / "dod-junit.xml").string().c_str(), (out / "dod-table.md").string().c_str(),
               (out / "dod-table.json").string().c_str(), (out / "evidence-dir").string().c_str(),
               (out / "ctest.log").string().c_str());
   std::fflush(stdout);
@@ -238,6 +254,72 @@ int compare_requests(const sandbox::Expected& expected, const fs::path& state_di
   return mismatches;
 }
 
+// "automatic,smoke" -> "^(automatic|smoke)$"; nothing when a word is not a mode label.
+std::optional<std::string> labels_for(const std::string& select) {
+  static const std::set<std::string> kModes = {"automatic", "smoke", "manual", "rollback"};
+  std::string alternatives;
+  for (std::size_t at = 0; at <= select.size();) {
+    const auto comma = std::min(select.find(',', at), select.size());
+    const std::string word = select.substr(at, comma - at);
+    if (!kModes.count(word)) return std::nullopt;
+    alternatives += (alternatives.empty() ? "" : "|") + word;
+    at = comma + 1;
+  }
+  return "^(" + alternatives + ")$";
+}
+
+// One command against a real environment: the operator's environment plus the env file, one
+// output folder, ctest, the report.
+int run_environment(const std::string& env_file, const std::string& select, std::string labels,
+                    const std::string& out_opt, const std::string& jobs) {
+  std::error_code ec;
+  const fs::path file = fs::absolute(env_file, ec);
+  if (!fs::is_regular_file(file, ec)) {
+    std::fprintf(stderr, "infra-dod run: --env-file %s: no such file\n", env_file.c_str());
+    return 2;
+  }
+  Environ environ = process_environ();
+  environ["INFRA_DOD_ENV_FILE"] = file.string();
+  auto cfg = load_config("run", environ);
+  if (!cfg) return 2;
+  if (labels.empty()) {
+    const auto chosen = labels_for(select.empty() ? "automatic" : select);
+    if (!chosen) {
+      std::fprintf(stderr, "infra-dod run: --select %s: use automatic, smoke, manual or rollback, comma-separated\n",
+                   select.c_str());
+      return 2;
+    }
+    labels = *chosen;
+  }
+  const std::string environment = cfg->value("INFRA_DOD_ENVIRONMENT");
+  const fs::path out = fs::absolute(out_opt.empty() ? fs::current_path() / ("infra-dod-" + environment + "-" +
+                                                                             utc_compact(std::chrono::system_clock::now()))
+                                                    : fs::path(out_opt));
+  if (fs::exists(out) && !fs::is_empty(out, ec) && !fs::exists(out / ".infra-dod-run")) {
+    std::fprintf(stderr, "infra-dod run: %s is not empty and was not made by infra-dod run; choose another --out\n",
+                 out.string().c_str());
+    return 2;
+  }
+  fs::remove_all(out, ec);
+  fs::create_directories(out, ec);
+  std::ofstream(out / ".infra-dod-run") << "made by infra-dod run; emptied by the next run\n";
+  {
+    std::ofstream cj(out / "effective-config.json");
+    cj << effective_config_json(cfg.value()).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+  }
+  std::map<std::string, std::optional<std::string>> env = {{"INFRA_DOD_ENV_FILE", file.string()},
+                                                           {"INFRA_DOD_RUN_DIR", (out / "run").string()},
+                                                           {"EVIDENCE_DIR", (out / "evidence").string()}};
+  std::fprintf(stderr, "infra-dod run: environment %s from %s; configuration in %s\n", environment.c_str(),
+               file.string().c_str(), (out / "effective-config.json").string().c_str());
+  const auto result = run_pass(env, default_build_dir(), labels, jobs, out, "environment " + environment);
+  if (const int sig = termination_requested()) {
+    std::fprintf(stderr, "infra-dod run: stopped by signal %d\n", sig);
+    return 128 + sig;
+  }
+  return result.rc;
+}
+
 }  // namespace
 
 int cmd_run(const Args& in) {
@@ -246,7 +328,10 @@ int cmd_run(const Args& in) {
     std::fputs(kHelp, stdout);
     return 0;
   }
+  const std::string env_file = take_option(args, "--env-file");
+  const std::string select = take_option(args, "--select");
   std::string scenario = take_option(args, "--scenario");
+  const bool scenario_given = !scenario.empty();
   if (scenario.empty()) scenario = "healthy";
   const std::string state = take_option(args, "--state-dir");
   std::string out_opt = take_option(args, "--out");
@@ -255,6 +340,24 @@ int cmd_run(const Args& in) {
   if (jobs.empty()) jobs = "2";
   const bool check = take_flag(args, "--check-expected");
   if (reject_leftovers("run", args)) return 2;
+  if (!env_file.empty()) {
+    if (scenario_given || !state.empty() || check) {
+      std::fputs("infra-dod run: --env-file targets a real environment; --scenario, --state-dir and --check-expected "
+                 "are for the sandbox\n",
+                 stderr);
+      return 2;
+    }
+    return run_environment(env_file, select, labels, out_opt, jobs);
+  }
+  if (!select.empty()) {
+    const auto chosen = labels_for(select);
+    if (!chosen) {
+      std::fprintf(stderr, "infra-dod run: --select %s: use automatic, smoke, manual or rollback, comma-separated\n",
+                   select.c_str());
+      return 2;
+    }
+    if (labels.empty()) labels = *chosen;
+  }
 
   const fs::path build = default_build_dir();
   const fs::path scenarios = default_scenarios_dir();

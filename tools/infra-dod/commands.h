@@ -1,6 +1,7 @@
 #pragma once
 // The subcommands of the one front door.
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
@@ -18,16 +19,23 @@ int cmd_attest(const Args& args);
 int cmd_sandbox(const Args& args);
 int cmd_run(const Args& args);
 int cmd_inventory(const Args& args);
+int cmd_list(const Args& args);
+int cmd_explain(const Args& args);
 
 // What `infra-dod report` joins and where it writes; `infra-dod run` builds it in-process.
 struct ReportOptions {
   std::vector<std::filesystem::path> junit_files;
   std::filesystem::path run_dir;  // run.json and results/
   std::filesystem::path md_out, json_out, registry;
+  std::filesystem::path junit_out;  // JUnit for CI servers (junit-10.xsd), one suite per case
 };
 // Builds, scans and writes the table; `printed` receives the console lines and the Markdown.
 // Returns the report's exit code (0, 1 release blocker, 2 bad input, 3 leak).
 int write_report(const ReportOptions& opt, const Config& cfg, std::string& printed);
+
+// Every catalogue variable with its effective value (secrets shown as ***), where it came from,
+// and whether it is a secret: what `infra-dod config --json` prints.
+nlohmann::json effective_config_json(const Config& cfg);
 
 // "--name value" or "--name=value"; removes what it consumed. Empty when absent.
 std::string take_option(Args& args, const std::string& name);

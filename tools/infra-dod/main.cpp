@@ -15,7 +15,10 @@ constexpr const char* kUsage = R"(infra-dod: Definition-of-Done checks for the A
 usage: infra-dod <command> [options]
 
 commands:
-  run          the main job: start the sandbox, run the DoD cases, print the DoD table
+  run          the DoD cases and the DoD table in one folder: --env-file FILE against a real
+               environment, else the main job on the sandbox
+  list         every DoD item: mode, labels, gate (and whether it is open here), cases
+  explain      one DoD item: the runbook's words, what judges it, the scenarios that make it fail
   sandbox      up | down | status | list: the emulated services on 127.0.0.1
   inventory    collect the snapshot the automatic cases judge (a CTest fixture)
   config       print the effective configuration and where each value came from (secrets masked)
@@ -24,8 +27,8 @@ commands:
   run-start    start a run: fresh per-case results folder and a new evidence folder (a CTest fixture)
   help         this text; `infra-dod <command> --help` for a command's options
 
-Run the checks themselves with ctest: `ctest --preset dev` (automatic) or `ctest --preset staging`
-(smoke, from inside the VNet); see README.md.
+Against an environment: `infra-dod run --env-file ai_agent_infra_dev.env` (automatic checks), or
+`--select smoke` from a host inside the VNet; ctest presets work too (README.md).
 )";
 
 }  // namespace
@@ -45,7 +48,7 @@ int main(int argc, char** argv) {
   const std::map<std::string, int (*)(const Args&)> commands = {
       {"config", cmd_config}, {"report", cmd_report},   {"attest", cmd_attest},
       {"sandbox", cmd_sandbox}, {"run", cmd_run},     {"run-start", cmd_run_start},
-      {"inventory", cmd_inventory}};
+      {"inventory", cmd_inventory}, {"list", cmd_list},       {"explain", cmd_explain}};
   auto it = commands.find(cmd);
   if (it == commands.end()) {
     std::fprintf(stderr, "infra-dod: unknown command '%s'\n\n%s", cmd.c_str(), kUsage);
