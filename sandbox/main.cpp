@@ -62,7 +62,19 @@ int main(int argc, char** argv) {
 
   Shared shared;
   shared.scenario = scenario.value();
-  shared.arm_token = "sandbox-arm-" + random_hex(16);
+  // Shaped as Entra ID's access tokens are (a JWT: header.payload.signature, base64url), so the
+  // harness reads the object id and tenant from it as it does from a real one.
+  {
+    const auto& names = shared.scenario.value("names", nlohmann::json::object());
+    const nlohmann::json claims = {{"aud", "https://management.azure.com/"},
+                                   {"oid", names.value("object_id", "5b0c7d2e-9a41-4f3c-8e6d-1a2b3c4d5e6f")},
+                                   {"tid", names.value("tenant", "")},
+                                   {"idtyp", "user"},
+                                   {"upn", names.value("user", "")},
+                                   {"nonce", random_hex(16)}};
+    shared.arm_token = base64_encode(R"({"alg":"RS256","typ":"JWT"})", true, false) + "." +
+                       base64_encode(claims.dump(), true, false) + "." + base64_encode(random_hex(32), true, false);
+  }
   shared.databricks_token = "dapi" + random_hex(16);
   shared.state_dir = state;
   std::filesystem::create_directories(shared.state_dir);

@@ -12,6 +12,7 @@
 #include "inventory/plan.h"
 #include "inventory/strip.h"
 #include "rules/inventory_entries.h"
+#include "rules/snapshot_reader.h"
 #include "runtime/secrets.h"
 #include "runtime/text.h"
 
@@ -177,6 +178,40 @@ json fetch_arm(const InventoryRequest& r, const ArmClient& arm) {
 
 }  // namespace
 
+namespace {
+
+// The object id, tenant and app id a JWT access token carries (its payload, base64url), or an
+// empty object when the token is not a JWT.
+json token_identity(const std::string& token) {
+  const auto first = token.find('.');
+  const auto second = first == std::string::npos ? std::string::npos : token.find('.', first + 1);
+  if (second == std::string::npos) return json::object();
+  std::string payload = token.substr(first + 1, second - first - 1);
+  for (auto& c : payload) c = c == '-' ? '+' : c == '_' ? '/' : c;
+  while (payload.size() % 4) payload += '=';
+  const auto decoded = base64_decode(payload);
+  if (!decoded) return json::object();
+  const auto claims = json::parse(*decoded, nullptr, false);
+  json out = json::object();
+  if (!claims.is_object()) return out;
+  for (const char* k : {"oid", "tid", "appid", "idtyp"})
+    if (claims.contains(k) && claims[k].is_string()) out[k] = claims[k];
+  return out;
+}
+
+// kubectl's current context and its API server, from the local kubeconfig (no request).
+json kube_target(const Kubectl& kubectl) {
+  const auto r = kubectl.run({"config", "view", "--minify", "-o", "json"});
+  const auto doc = json::parse(r.out, nullptr, false);
+  if (!r.succeeded() || !doc.is_object()) return {{"error", truncate_utf8(trim(r.redacted_err()), 300)}};
+  json out = {{"context", rules::text_at(doc, {"current-context"})}};
+  const auto& clusters = rules::array_at(doc, {"clusters"});
+  if (!clusters.empty()) out["server"] = rules::text_at(clusters[0], {"cluster", "server"});
+  return out;
+}
+
+}  // namespace
+
 json collect_inventory(const Config& cfg, Clock& clock, const ProgressLog& log) {
   json snap = {{"schema", 1},
                {"collected_utc", utc_iso(clock.utc_now())},
@@ -265,6 +300,10 @@ json collect_inventory(const Config& cfg, Clock& clock, const ProgressLog& log) 
   std::string endpoint;
   if (cl) endpoint = cl->value("endpoints", json::object()).value("resourceManager", "");
   snap["context"]["arm_endpoint"] = endpoint;
+  // Who the token says we are (its object id; never the token) and which cluster kubectl talks
+  // to: what a reviewer needs to trust the run without rerunning it.
+  if (tok) snap["context"]["identity_claims"] = token_identity(tok.value());
+  snap["context"]["kube"] = kube_target(kubectl);
   snap["context"]["environment"] = cfg.value("INFRA_DOD_ENVIRONMENT");
   snap["context"]["az_ms"] = az_ms.load();
   std::string sub = cfg.value("AZURE_SUBSCRIPTION_ID");

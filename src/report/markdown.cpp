@@ -18,11 +18,35 @@ std::string cell(const std::string& s) {
 
 }  // namespace
 
+std::string evidence_relative(const std::string& path, const std::string& evidence_dir) {
+  const std::filesystem::path p(path);
+  if (!p.is_absolute() || evidence_dir.empty()) return path;
+  const auto rel = p.lexically_relative(evidence_dir);
+  return rel.empty() ? path : rel.string();
+}
+
+std::string without_evidence_dir(std::string text, const std::string& evidence_dir) {
+  if (evidence_dir.empty()) return text;
+  const std::string prefixes[] = {evidence_dir + "/", evidence_dir};
+  for (const auto& prefix : prefixes)
+    for (auto at = text.find(prefix); at != std::string::npos; at = text.find(prefix, at))
+      text.replace(at, prefix.size(), prefix.back() == '/' ? "" : ".");
+  return text;
+}
+
 std::string render_markdown(const Report& rep, const Registry& registry) {
   std::string md = "# Definition of Done: AI Agent Infra Dev Runbook\n\n";
-  if (!rep.environment.empty()) md += "- Environment: `" + cell(rep.environment) + "`\n";
-  if (!rep.run_id.empty()) md += "- Run: `" + cell(rep.run_id) + "`\n";
-  if (!rep.evidence_dir.empty()) md += "- Evidence: `" + cell(rep.evidence_dir) + "`\n";
+  if (rep.header.empty()) {
+    if (!rep.environment.empty()) md += "- Environment: `" + cell(rep.environment) + "`\n";
+    if (!rep.run_id.empty()) md += "- Run: `" + cell(rep.run_id) + "`\n";
+  }
+  for (const auto& [field, value] : rep.header) md += "- " + field + ": " + (value.empty() ? "-" : "`" + cell(value) + "`") + "\n";
+  // The folder's own name: the table is attached beside it, and a runner's path means nothing
+  // to a reviewer. Evidence cells below are relative to it.
+  if (!rep.evidence_dir.empty())
+    md += "- Evidence folder: `" + cell(std::filesystem::path(rep.evidence_dir).filename().string()) + "`" +
+          (rep.evidence_base_url.empty() ? " (evidence paths below are relative to it)" : " (" + rep.evidence_base_url + ")") +
+          "\n";
   if (!rep.generated_utc.empty()) md += "- Generated (UTC): " + rep.generated_utc + "\n";
   std::map<Status, int> counts;
   for (const auto& r : rep.rows) counts[r.status]++;
@@ -44,18 +68,25 @@ std::string render_markdown(const Report& rep, const Registry& registry) {
                      : "- Release-blocking rows without evidence yet: " + std::to_string(open.size()) + ": " + ids(open) + "\n";
   for (const auto& table : registry.tables()) {
     md += "\n## " + table.title + "\n\n";
-    md += "| # | Id | DoD item | Status | Reason | Tests | Evidence |\n|---|---|---|---|---|---|---|\n";
+    md += "| # | Id | Plan DoD item | Evidence source | Status | Reason | Evidence | Tests |\n"
+          "|---|---|---|---|---|---|---|---|\n";
     int n = 0;
     for (const auto& r : rep.rows) {
       if (r.item->table != table.id) continue;
       std::string tests;
       for (const auto& t : r.tests) tests += (tests.empty() ? "" : "<br>") + ("`" + t.test + "`");
       std::string ev;
-      for (const auto& e : r.evidence) ev += (ev.empty() ? "" : "<br>") + ("`" + cell(e) + "`");
+      for (const auto& e : r.evidence) {
+        const std::string rel = evidence_relative(e, rep.evidence_dir);
+        ev += (ev.empty() ? "" : "<br>") +
+              (rep.evidence_base_url.empty() ? "`" + cell(rel) + "`"
+                                             : "[" + cell(rel) + "](" + rep.evidence_base_url + "/" + cell(rel) + ")");
+      }
       std::string item = r.item->item;
       if (table.id != "dod" && !r.item->ticket.empty()) item = r.item->ticket + ": " + item;
-      md += "| " + std::to_string(++n) + " | " + r.item->id + " | " + cell(item) + " | **" + to_string(r.status) +
-            "** | " + cell(r.reason) + " | " + tests + " | " + ev + " |\n";
+      md += "| " + std::to_string(++n) + " | " + r.item->id + " | " + cell(item) + " | " +
+            (r.item->runbook_evidence.empty() ? "-" : cell(r.item->runbook_evidence)) + " | **" + to_string(r.status) +
+            "** | " + cell(without_evidence_dir(r.reason, rep.evidence_dir)) + " | " + ev + " | " + tests + " |\n";
     }
   }
   return md;

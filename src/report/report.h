@@ -53,6 +53,12 @@ struct Report {
   std::string evidence_dir;
   std::string environment;
   std::string generated_utc;
+  // What a reviewer needs to trust the run without rerunning it, in order: environment, tenant,
+  // subscription, identity, kube context and API server, operator, start and end, run id,
+  // harness version, selection. Filled by the caller; the renderers print it as given.
+  std::vector<std::pair<std::string, std::string>> header;
+  // Evidence cells become links under this URL instead of paths relative to the evidence folder.
+  std::string evidence_base_url;
   // Release-blocking rows that are fail or error, or were selected and ended without a verdict.
   std::vector<std::string> blocking() const;
   // Release-blocking rows with no evidence yet and not selected to get any (not-run, skipped,
@@ -74,6 +80,11 @@ struct ReportInputs {
 Result<Report> build_report(const Registry& registry, const ReportInputs& inputs);
 Report build_report(const Registry& registry, const std::map<std::string, TestOutcome>& outcomes);
 std::string render_markdown(const Report& report, const Registry& registry);
+// An evidence path as the table shows it: relative to the evidence folder (a file outside it,
+// such as an artifact, as ../..), so no runner path reaches the ticket.
+std::string evidence_relative(const std::string& path, const std::string& evidence_dir);
+// A reason with the evidence folder's absolute path cut out ("(evidence: judgements.jsonl)").
+std::string without_evidence_dir(std::string text, const std::string& evidence_dir);
 nlohmann::json render_json(const Report& report);
 // JUnit for CI servers (valid against Jenkins xunit's junit-10.xsd): one suite per DoD case with
 // its rows, tickets and labels as properties, skip reasons in <skipped message>.

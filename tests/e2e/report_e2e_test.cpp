@@ -21,7 +21,8 @@ TEST(ReportE2E, RendersTheCheckedInJunitToTheCheckedInTable) {
   const auto tmp = fresh_dir("golden");
   auto r = run({INFRA_DOD_CLI, "report", "--junit", (sample / "junit.xml").string(), "--run-dir", sample.string(), "--md", (tmp / "dod.md").string(), "--json",
                 (tmp / "dod.json").string(), "--quiet"},
-               {{"SOURCE_DATE_EPOCH", "1800000000"}, {"INFRA_DOD_ENVIRONMENT", "dev"}, {"INFRA_DOD_REGISTRY", std::nullopt}});
+               {{"SOURCE_DATE_EPOCH", "1800000000"}, {"INFRA_DOD_ENVIRONMENT", "dev"}, {"INFRA_DOD_REGISTRY", std::nullopt},
+                {"INFRA_DOD_OPERATOR", "golden-operator"}, {"INFRA_DOD_ENV_FILE", std::nullopt}});
   // The golden run had no sandbox, so its automatic rows are errors and block the release.
   EXPECT_EQ(r.exit_code, 1) << r.describe();
   EXPECT_EQ(slurp(tmp / "dod.md"), slurp(sample / "expected.md"))
@@ -58,12 +59,12 @@ TEST(ReportE2E, ALiveRunShowsTheRunbookRowsInOrderAndGatedCasesAsSkipped) {
   bool saw_gate = false;
   for (const auto& row : table_rows(md, "Phase 3")) {
     if (row[1] == "DEV012-FINGERPRINT") {
-      EXPECT_EQ(row[3], "**skipped**");
-      EXPECT_EQ(row[4], "opt-in: set RUN_DEV012_FINGERPRINT_SMOKE=1 to run");
+      EXPECT_EQ(row[4], "**skipped**");
+      EXPECT_EQ(row[5], "opt-in: set RUN_DEV012_FINGERPRINT_SMOKE=1 to run");
       saw_gate = true;
     }
     if (row[1] == "ADR0015-SECRET") {
-      EXPECT_EQ(row[4], "missing variables DATABRICKS_HOST, DATABRICKS_TOKEN, SECRET_SMOKE_KEY, GET_SECRET_CALLABLE, AGENT_REPO_DIR");
+      EXPECT_EQ(row[5], "missing variables DATABRICKS_HOST, DATABRICKS_TOKEN, SECRET_SMOKE_KEY, GET_SECRET_CALLABLE, AGENT_REPO_DIR");
     }
   }
   EXPECT_TRUE(saw_gate);

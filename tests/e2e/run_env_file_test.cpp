@@ -49,6 +49,19 @@ TEST(RunEnvFile, TheSandboxAsARealEnvironmentGivesTheSandboxRunsVerdicts) {
   const std::string config_text = slurp(tmp / "out/effective-config.json");
   EXPECT_EQ(read_json(tmp / "out/effective-config.json")["DATABRICKS_TOKEN"]["value"], "***");
   EXPECT_NE(config_text.find("sandbox.env"), std::string::npos);
+  // A ticket-ready table: the runbook's columns, the header a reviewer needs, and no path of this
+  // machine (evidence cells are relative to the evidence folder).
+  const std::string md = slurp(tmp / "out/dod-table.md");
+  EXPECT_NE(md.find("| # | Id | Plan DoD item | Evidence source | Status | Reason | Evidence | Tests |"), std::string::npos);
+  for (const char* field : {"Environment", "Tenant", "Subscription", "Identity", "Kube context", "API server", "Operator",
+                            "Started (UTC)", "Ended (UTC)", "Run id", "Harness", "Selection"})
+    EXPECT_NE(md.find(std::string("- ") + field + ": `"), std::string::npos) << field << "\n" << md.substr(0, 1500);
+  EXPECT_NE(md.find("object id "), std::string::npos);
+  EXPECT_NE(md.find("Automated: private DNS zones + VNet links + private endpoint checks"), std::string::npos);
+  for (const auto& text : {md, slurp(tmp / "out/dod-table.json")}) {
+    EXPECT_EQ(text.find(tmp.string()), std::string::npos) << "a runner path reached the table";
+    EXPECT_EQ(text.find(source_dir().string()), std::string::npos) << "a runner path reached the table";
+  }
   EXPECT_TRUE(fs::exists(tmp / "out/junit.xml"));
   const auto v = run({"xmllint", "--noout", "--schema", (source_dir() / "tests/data/junit-10.xsd").string(),
                       (tmp / "out/dod-junit.xml").string()});

@@ -20,7 +20,7 @@ namespace fs = std::filesystem;
 
 namespace {
 constexpr const char* kHelp = R"(usage: infra-dod run --env-file FILE [--select automatic|smoke|manual|rollback,...] [--out DIR]
-                     [--labels REGEX] [--jobs N]
+                     [--labels REGEX] [--jobs N] [--evidence-base-url URL]
        infra-dod run [--scenario NAME] [--state-dir DIR] [--out DIR] [--labels REGEX]
                      [--check-expected] [--jobs N]
 
@@ -34,6 +34,8 @@ secrets shown as ***). Prints the table and the paths, and exits as `infra-dod r
   --select   mode labels, comma-separated (default automatic, what CI runs; the smokes need a
              host inside the VNet); --labels gives a ctest label regex instead
   --out      default ./infra-dod-<INFRA_DOD_ENVIRONMENT>-<UTC>
+  --evidence-base-url  the table's evidence cells become links under URL (where the evidence
+             folder will be published) instead of paths relative to it
 
 Without --env-file, the main job on the sandbox: starts the scenario's sandbox (default: healthy; a sandbox already
 up in the state folder is reused and left running), runs the DoD cases with ctest (default
@@ -117,7 +119,8 @@ struct PassResult {
 
 // One ctest run of the selection, then the report, the table and the paths printed.
 PassResult run_pass(const std::map<std::string, std::optional<std::string>>& env, const fs::path& build,
-                    const std::string& labels, const std::string& jobs, const fs::path& out, const std::string& scenario) {
+                    const std::string& labels, const std::string& jobs, const fs::path& out, const std::string& scenario,
+                    const std::string& evidence_base_url = {}) {
   std::fprintf(stderr, "infra-dod run: ctest -L '%s' on %s (scenario %s)\n", labels.c_str(), build.string().c_str(),
                scenario.c_str());
   ProcessSpec ctest;
@@ -151,6 +154,8 @@ PassResult run_pass(const std::map<std::string, std::optional<std::string>>& env
   opt.md_out = out / "dod-table.md";
   opt.json_out = out / "dod-table.json";
   opt.junit_out = out / "dod-junit.xml";
+  opt.selection = labels;
+  opt.evidence_base_url = evidence_base_url;
   std::string report_out;
   const int report_rc = write_report(opt, cfg.value(), report_out);
   std::error_code ec;
@@ -271,7 +276,7 @@ std::optional<std::string> labels_for(const std::string& select) {
 // One command against a real environment: the operator's environment plus the env file, one
 // output folder, ctest, the report.
 int run_environment(const std::string& env_file, const std::string& select, std::string labels,
-                    const std::string& out_opt, const std::string& jobs) {
+                    const std::string& out_opt, const std::string& jobs, const std::string& evidence_base_url) {
   std::error_code ec;
   const fs::path file = fs::absolute(env_file, ec);
   if (!fs::is_regular_file(file, ec)) {
@@ -312,7 +317,8 @@ int run_environment(const std::string& env_file, const std::string& select, std:
                                                            {"EVIDENCE_DIR", (out / "evidence").string()}};
   std::fprintf(stderr, "infra-dod run: environment %s from %s; configuration in %s\n", environment.c_str(),
                file.string().c_str(), (out / "effective-config.json").string().c_str());
-  const auto result = run_pass(env, default_build_dir(), labels, jobs, out, "environment " + environment);
+  const auto result =
+      run_pass(env, default_build_dir(), labels, jobs, out, "environment " + environment, evidence_base_url);
   if (const int sig = termination_requested()) {
     std::fprintf(stderr, "infra-dod run: stopped by signal %d\n", sig);
     return 128 + sig;
@@ -330,6 +336,7 @@ int cmd_run(const Args& in) {
   }
   const std::string env_file = take_option(args, "--env-file");
   const std::string select = take_option(args, "--select");
+  const std::string evidence_base_url = take_option(args, "--evidence-base-url");
   std::string scenario = take_option(args, "--scenario");
   const bool scenario_given = !scenario.empty();
   if (scenario.empty()) scenario = "healthy";
@@ -347,7 +354,7 @@ int cmd_run(const Args& in) {
                  stderr);
       return 2;
     }
-    return run_environment(env_file, select, labels, out_opt, jobs);
+    return run_environment(env_file, select, labels, out_opt, jobs, evidence_base_url);
   }
   if (!select.empty()) {
     const auto chosen = labels_for(select);

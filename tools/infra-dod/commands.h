@@ -28,6 +28,8 @@ struct ReportOptions {
   std::filesystem::path run_dir;  // run.json and results/
   std::filesystem::path md_out, json_out, registry;
   std::filesystem::path junit_out;  // JUnit for CI servers (junit-10.xsd), one suite per case
+  std::string selection;            // what was selected (a label regex); derived from the run when empty
+  std::string evidence_base_url;    // evidence cells as links under this URL
 };
 // Builds, scans and writes the table; `printed` receives the console lines and the Markdown.
 // Returns the report's exit code (0, 1 release blocker, 2 bad input, 3 leak).
