@@ -21,6 +21,8 @@ int cmd_run(const Args& args);
 int cmd_inventory(const Args& args);
 int cmd_list(const Args& args);
 int cmd_explain(const Args& args);
+int cmd_bundle(const Args& args);
+int cmd_merge(const Args& args);
 
 // What `infra-dod report` joins and where it writes; `infra-dod run` builds it in-process.
 struct ReportOptions {

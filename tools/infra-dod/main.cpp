@@ -19,6 +19,8 @@ commands:
                environment, else the main job on the sandbox
   list         every DoD item: mode, labels, gate (and whether it is open here), cases
   explain      one DoD item: the runbook's words, what judges it, the scenarios that make it fail
+  bundle       pack a run's output folder into one .tar.gz with a SHA-256 manifest; --verify one
+  merge        several runs' DoD tables (dev, staging, regions) side by side, a column each
   sandbox      up | down | status | list: the emulated services on 127.0.0.1
   inventory    collect the snapshot the automatic cases judge (a CTest fixture)
   config       print the effective configuration and where each value came from (secrets masked)
@@ -48,7 +50,8 @@ int main(int argc, char** argv) {
   const std::map<std::string, int (*)(const Args&)> commands = {
       {"config", cmd_config}, {"report", cmd_report},   {"attest", cmd_attest},
       {"sandbox", cmd_sandbox}, {"run", cmd_run},     {"run-start", cmd_run_start},
-      {"inventory", cmd_inventory}, {"list", cmd_list},       {"explain", cmd_explain}};
+      {"inventory", cmd_inventory}, {"list", cmd_list},       {"explain", cmd_explain},
+      {"bundle", cmd_bundle},   {"merge", cmd_merge}};
   auto it = commands.find(cmd);
   if (it == commands.end()) {
     std::fprintf(stderr, "infra-dod: unknown command '%s'\n\n%s", cmd.c_str(), kUsage);
