@@ -385,16 +385,6 @@ json call_record(const std::string& step, const Driver& d, const RecordingEndpoi
           {"requests", to_json(requests)}};
 }
 
-SmokeResult cannot(SmokeResult out, const std::string& why) {
-  out.judgement = Judgement::cannot_judge(why);
-  return out;
-}
-
-void keep(SmokeResult& out, const Result<fs::path>& written) {
-  if (written && std::find(out.evidence.begin(), out.evidence.end(), written.value()) == out.evidence.end())
-    out.evidence.push_back(written.value());
-}
-
 }  // namespace
 
 SmokeResult run_secret_smoke(const Config& cfg, const Evidence& ev, const std::string& dod_item) {

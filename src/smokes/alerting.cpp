@@ -28,16 +28,6 @@ constexpr char kSendLedger[] = "alert-send-ledger.jsonl";
 constexpr char kCanaryLedger[] = "alert-canary-ledger.jsonl";
 constexpr char kAlertsApi[] = "2019-03-01";
 
-SmokeResult cannot(SmokeResult out, const std::string& why) {
-  out.judgement = Judgement::cannot_judge(why);
-  return out;
-}
-
-void keep(SmokeResult& out, const Result<fs::path>& written) {
-  if (written && std::find(out.evidence.begin(), out.evidence.end(), written.value()) == out.evidence.end())
-    out.evidence.push_back(written.value());
-}
-
 std::vector<json> ledger_lines(const fs::path& file) {
   std::vector<json> lines;
   std::ifstream in(file);

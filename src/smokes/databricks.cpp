@@ -37,11 +37,6 @@ struct Session {
   DatabricksClient client;
 };
 
-SmokeResult cannot(SmokeResult out, const std::string& why) {
-  out.judgement = Judgement::cannot_judge(why);
-  return out;
-}
-
 struct Watched {
   json run;               // the last runs/get answer
   json outputs = json::object();  // task run id -> get-run-output answer

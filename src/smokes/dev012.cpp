@@ -17,16 +17,6 @@ constexpr char kEvidenceFile[] = "dev012-fingerprint.jsonl";
 constexpr char kEntryPoint[] = "tests/smoke/test_incident_fingerprint_smoke.py";
 constexpr char kGateFlag[] = "RUN_DEV012_FINGERPRINT_SMOKE";
 
-void keep(SmokeResult& out, const Result<fs::path>& written) {
-  if (written && std::find(out.evidence.begin(), out.evidence.end(), written.value()) == out.evidence.end())
-    out.evidence.push_back(written.value());
-}
-
-SmokeResult cannot(SmokeResult out, const std::string& why) {
-  out.judgement = Judgement::cannot_judge(why);
-  return out;
-}
-
 json summary_json(const PytestRun& r) {
   json lines = json::array();
   for (const auto& l : r.output.summary) lines.push_back({{"outcome", l.outcome}, {"subject", l.subject}, {"reason", l.reason}});

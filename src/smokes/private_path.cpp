@@ -43,16 +43,6 @@ Result<std::string> deployment_selector(const json& snapshot) {
   return sel;
 }
 
-SmokeResult cannot(SmokeResult out, const std::string& why) {
-  out.judgement = Judgement::cannot_judge(why);
-  return out;
-}
-
-void keep(SmokeResult& out, const Result<std::filesystem::path>& written) {
-  if (written && std::find(out.evidence.begin(), out.evidence.end(), written.value()) == out.evidence.end())
-    out.evidence.push_back(written.value());
-}
-
 }  // namespace
 
 SmokeResult run_postgres_private_path(const Config& cfg, const Evidence& ev, const std::string& dod_item,

@@ -15,14 +15,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-bool running(pid_t pid) {
-  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
-  std::string s;
-  if (!std::getline(stat, s)) return false;
-  const auto close = s.rfind(')');
-  return close != std::string::npos && s.size() > close + 2 && s[close + 2] != 'Z' && s[close + 2] != 'X';
-}
-
 // Processes (other than zombies) whose environment mentions `marker`.
 std::vector<pid_t> processes_mentioning(const std::string& marker) {
   std::vector<pid_t> out;
@@ -32,7 +24,7 @@ std::vector<pid_t> processes_mentioning(const std::string& marker) {
     std::ifstream in(d.path() / "environ", std::ios::binary);
     const std::string env((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     const pid_t pid = std::stoi(name);
-    if (pid != ::getpid() && env.find(marker) != std::string::npos && running(pid)) out.push_back(pid);
+    if (pid != ::getpid() && env.find(marker) != std::string::npos && process_running(pid)) out.push_back(pid);
   }
   return out;
 }
@@ -77,14 +69,14 @@ TEST(RunInterrupt, CtrlCStopsCtestItsCasesAndTheSandboxItStarted) {
   std::vector<pid_t> left;
   for (int i = 0; i < 100; ++i) {
     left = processes_mentioning(out + "/run");
-    if (left.empty() && !running(sandbox_pid)) break;
+    if (left.empty() && !process_running(sandbox_pid)) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   EXPECT_TRUE(left.empty()) << left.size() << " process(es) of the run outlived it, the first pid " << left.front();
-  EXPECT_FALSE(running(sandbox_pid)) << "the sandbox it started is still up";
+  EXPECT_FALSE(process_running(sandbox_pid)) << "the sandbox it started is still up";
   EXPECT_FALSE(fs::exists(tmp / "state/ready.json"));
   for (pid_t p : left) ::kill(p, SIGKILL);
-  if (running(sandbox_pid)) ::kill(sandbox_pid, SIGKILL);
+  if (process_running(sandbox_pid)) ::kill(sandbox_pid, SIGKILL);
   fs::remove_all(tmp);
 }
 

@@ -18,11 +18,6 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-json read_json(const fs::path& f) {
-  std::ifstream in(f);
-  return json::parse(in, nullptr, false);
-}
-
 std::map<std::string, json> rows_by_id(const json& table) {
   std::map<std::string, json> out;
   for (const auto& r : table.value("rows", json::array())) out[r["id"]] = r;

@@ -14,11 +14,6 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-json read_json(const fs::path& f) {
-  std::ifstream in(f);
-  return json::parse(in, nullptr, false);
-}
-
 TEST(RunEnvFile, TheSandboxAsARealEnvironmentGivesTheSandboxRunsVerdicts) {
   const auto tmp = fresh_dir("envfile");
   auto up = run({INFRA_DOD_CLI, "sandbox", "up", "--scenario", "healthy", "--state-dir", (tmp / "state").string()});

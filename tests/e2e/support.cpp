@@ -78,4 +78,17 @@ std::vector<std::vector<std::string>> table_rows(const std::string& md, const st
   return rows;
 }
 
+nlohmann::json read_json(const std::filesystem::path& file) {
+  std::ifstream in(file);
+  return nlohmann::json::parse(in, nullptr, false);
+}
+
+bool process_running(pid_t pid) {
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string s;
+  if (!std::getline(stat, s)) return false;
+  const auto close = s.rfind(')');
+  return close != std::string::npos && s.size() > close + 2 && s[close + 2] != 'Z' && s[close + 2] != 'X';
+}
+
 }  // namespace infra_dod::e2e

@@ -8,6 +8,9 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+#include <sys/types.h>
+
 #include "runtime/process.h"
 
 namespace infra_dod::e2e {
@@ -18,6 +21,10 @@ std::filesystem::path fresh_dir(const std::string& prefix);
 std::string slurp(const std::filesystem::path& file);
 ProcessResult run(std::vector<std::string> argv, std::map<std::string, std::optional<std::string>> env = {},
                   std::chrono::seconds deadline = std::chrono::seconds(300));
+// A JSON file, or a discarded value when it is missing or not JSON.
+nlohmann::json read_json(const std::filesystem::path& file);
+// Whether the process runs (a zombie or a missing pid does not).
+bool process_running(pid_t pid);
 // The CTest test names a `ctest -N` selection lists.
 std::set<std::string> listed_tests(const std::vector<std::string>& selection);
 

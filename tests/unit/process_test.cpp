@@ -8,6 +8,7 @@
 #include <fstream>
 #include <thread>
 
+#include "e2e/support.h"
 #include "runtime/secrets.h"
 
 namespace infra_dod {
@@ -143,15 +144,6 @@ TEST(Process, DescribeMasksRegisteredSecretsInArgvAndOutput) {
 namespace infra_dod {
 namespace {
 
-// A child of a test-forked harness: is it still running (zombies count as gone)?
-bool running(pid_t pid) {
-  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
-  std::string s;
-  if (!std::getline(stat, s)) return false;
-  const auto close = s.rfind(')');
-  return close != std::string::npos && s.size() > close + 2 && s[close + 2] != 'Z' && s[close + 2] != 'X';
-}
-
 // Forks a harness that runs `sleep 300` through run_process (with the handlers a DoD case
 // installs when `with_handlers`), sends it `sig`, and answers whether the sleep outlived it.
 bool child_outlives_a_signalled_harness(int sig, bool with_handlers) {
@@ -178,7 +170,7 @@ bool child_outlives_a_signalled_harness(int sig, bool with_handlers) {
   ::waitpid(harness, &status, 0);
   bool alive = sleeper > 0;
   for (int i = 0; i < 300 && alive; ++i) {
-    alive = running(sleeper);
+    alive = e2e::process_running(sleeper);
     if (alive) std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   if (alive) ::kill(sleeper, SIGKILL);
