@@ -109,6 +109,11 @@ foreach(_t IN LISTS _dod_tests)
     endif()
     list(APPEND _depends ${_dod_row_tests_${_row_key}})
   endforeach()
+  # A case that restarts a workload runs after the inventory is collected, never during it: a
+  # restart mid-collection changes what the automatic rows judge (a new ReplicaSet revision).
+  if("disruptive" IN_LIST _dod_labels_${_key})
+    list(APPEND _depends dod.inventory)
+  endif()
   if(_depends)
     set_tests_properties(${_t} PROPERTIES DEPENDS "${_depends}")
   endif()
