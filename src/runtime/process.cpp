@@ -157,14 +157,16 @@ ProcessResult run_process(const ProcessSpec& spec) {
   err.cap = spec.max_output;
   bp::async_pipe in(ctx);
 
+  // Only set() and erase(): Boost 1.74's environment find() (and operator[], which calls it)
+  // compares the key past the end of a shorter entry, a heap overflow ASan reports.
   bp::environment env = boost::this_process::environment();
   if (!spec.inherit_secrets)
     for (const auto& var : variable_catalogue())
-      if (var.secret && env.find(var.name) != env.end()) env.erase(var.name);
+      if (var.secret) env.erase(var.name);
   for (const auto& [k, v] : spec.env) {
     if (v) {
-      env[k] = *v;
-    } else if (env.find(k) != env.end()) {
+      env.set(k, *v);
+    } else {
       env.erase(k);
     }
   }
