@@ -4,9 +4,7 @@
 
 namespace infra_dod {
 
-namespace {
-
-std::string cell(const std::string& s) {
+std::string markdown_cell(const std::string& s) {
   std::string out;
   for (char c : SecretRegistry::process().mask(s)) {
     if (c == '|') out += "\\|";
@@ -15,8 +13,6 @@ std::string cell(const std::string& s) {
   }
   return out;
 }
-
-}  // namespace
 
 std::string evidence_relative(const std::string& path, const std::string& evidence_dir) {
   const std::filesystem::path p(path);
@@ -37,14 +33,14 @@ std::string without_evidence_dir(std::string text, const std::string& evidence_d
 std::string render_markdown(const Report& rep, const Registry& registry) {
   std::string md = "# Definition of Done: AI Agent Infra Dev Runbook\n\n";
   if (rep.header.empty()) {
-    if (!rep.environment.empty()) md += "- Environment: `" + cell(rep.environment) + "`\n";
-    if (!rep.run_id.empty()) md += "- Run: `" + cell(rep.run_id) + "`\n";
+    if (!rep.environment.empty()) md += "- Environment: `" + markdown_cell(rep.environment) + "`\n";
+    if (!rep.run_id.empty()) md += "- Run: `" + markdown_cell(rep.run_id) + "`\n";
   }
-  for (const auto& [field, value] : rep.header) md += "- " + field + ": " + (value.empty() ? "-" : "`" + cell(value) + "`") + "\n";
+  for (const auto& [field, value] : rep.header) md += "- " + field + ": " + (value.empty() ? "-" : "`" + markdown_cell(value) + "`") + "\n";
   // The folder's own name: the table is attached beside it, and a runner's path means nothing
   // to a reviewer. Evidence cells below are relative to it.
   if (!rep.evidence_dir.empty())
-    md += "- Evidence folder: `" + cell(std::filesystem::path(rep.evidence_dir).filename().string()) + "`" +
+    md += "- Evidence folder: `" + markdown_cell(std::filesystem::path(rep.evidence_dir).filename().string()) + "`" +
           (rep.evidence_base_url.empty() ? " (evidence paths below are relative to it)" : " (" + rep.evidence_base_url + ")") +
           "\n";
   if (!rep.generated_utc.empty()) md += "- Generated (UTC): " + rep.generated_utc + "\n";
@@ -79,14 +75,14 @@ std::string render_markdown(const Report& rep, const Registry& registry) {
       for (const auto& e : r.evidence) {
         const std::string rel = evidence_relative(e, rep.evidence_dir);
         ev += (ev.empty() ? "" : "<br>") +
-              (rep.evidence_base_url.empty() ? "`" + cell(rel) + "`"
-                                             : "[" + cell(rel) + "](" + rep.evidence_base_url + "/" + cell(rel) + ")");
+              (rep.evidence_base_url.empty() ? "`" + markdown_cell(rel) + "`"
+                                             : "[" + markdown_cell(rel) + "](" + rep.evidence_base_url + "/" + markdown_cell(rel) + ")");
       }
       std::string item = r.item->item;
       if (table.id != "dod" && !r.item->ticket.empty()) item = r.item->ticket + ": " + item;
-      md += "| " + std::to_string(++n) + " | " + r.item->id + " | " + cell(item) + " | " +
-            (r.item->runbook_evidence.empty() ? "-" : cell(r.item->runbook_evidence)) + " | **" + to_string(r.status) +
-            "** | " + cell(without_evidence_dir(r.reason, rep.evidence_dir)) + " | " + ev + " | " + tests + " |\n";
+      md += "| " + std::to_string(++n) + " | " + r.item->id + " | " + markdown_cell(item) + " | " +
+            (r.item->runbook_evidence.empty() ? "-" : markdown_cell(r.item->runbook_evidence)) + " | **" + to_string(r.status) +
+            "** | " + markdown_cell(without_evidence_dir(r.reason, rep.evidence_dir)) + " | " + ev + " | " + tests + " |\n";
     }
   }
   return md;

@@ -80,6 +80,8 @@ struct ReportInputs {
 Result<Report> build_report(const Registry& registry, const ReportInputs& inputs);
 Report build_report(const Registry& registry, const std::map<std::string, TestOutcome>& outcomes);
 std::string render_markdown(const Report& report, const Registry& registry);
+// Text as one Markdown table cell: secrets masked, `|` escaped, line breaks as <br>.
+std::string markdown_cell(const std::string& text);
 // An evidence path as the table shows it: relative to the evidence folder (a file outside it,
 // such as an artifact, as ../..), so no runner path reaches the ticket.
 std::string evidence_relative(const std::string& path, const std::string& evidence_dir);

@@ -13,6 +13,7 @@
 #include "runtime/http.h"
 #include "runtime/secrets.h"
 #include "runtime/text.h"
+#include "smokes/langfuse.h"
 #include "smokes/python_child.h"
 
 namespace infra_dod {
@@ -24,6 +25,7 @@ namespace {
 
 constexpr char kLocalSmoke[] = "tests/smoke/test_alerting_smoke.py";
 constexpr char kEmitScript[] = "probes/emit_alert.py";
+constexpr char kEmitCall[] = "probes/emit_alert_call.json";  // the runbook example's arguments
 constexpr char kSendLedger[] = "alert-send-ledger.jsonl";
 constexpr char kCanaryLedger[] = "alert-canary-ledger.jsonl";
 constexpr char kAlertsApi[] = "2019-03-01";
@@ -202,6 +204,22 @@ SmokeResult run_alert_send(const Config& cfg, const Evidence& ev, const std::str
   pre.already_sent_this_run = sent_in_run(send_ledger, event_type);
   if (auto why = unmet_send_condition(*policy, pre)) return decline(std::move(out), *why);
 
+  // What is sent, ready before anything is reserved or sent.
+  std::ifstream sin(fs::path(INFRA_DOD_FIXTURES_DIR) / kEmitScript);
+  std::ostringstream script;
+  script << sin.rdbuf();
+  if (!sin || script.str().empty())
+    return cannot(std::move(out), std::string("cannot read fixtures/") + kEmitScript + "; nothing was sent");
+  const std::string identity = rules::text_at(snapshot, {"context", "identity", "name"});
+  auto filled = fill_template(kEmitCall, {{"environment", environment},
+                                          {"operator", identity.empty() ? operator_name(cfg) : identity},
+                                          {"run_id", ev.run().run_id},
+                                          {"trigger", pre.trigger}});
+  if (!filled) return cannot(std::move(out), filled.error().message + "; nothing was sent");
+  json call = filled.value();
+  call.erase("_comment");
+  call["event_type"] = event_type;
+
   // The send. The ledger line goes first: a crash after it can only prevent a second send.
   const auto monitor_token = az.access_token(cfg.value("MONITOR_TOKEN_RESOURCE"));
   if (!monitor_token) return cannot(std::move(out), "az account get-access-token (Logs Ingestion): " + monitor_token.error().message);
@@ -213,18 +231,6 @@ SmokeResult run_alert_send(const Config& cfg, const Evidence& ev, const std::str
                                             .dump());
       !w)
     return cannot(std::move(out), "cannot write the run's send ledger: " + w.error().message);
-  std::ifstream sin(fs::path(INFRA_DOD_FIXTURES_DIR) / kEmitScript);
-  std::ostringstream script;
-  script << sin.rdbuf();
-  const std::string identity = rules::text_at(snapshot, {"context", "identity", "name"});
-  const json call = {{"severity", "INFO"},
-                     {"event_type", event_type},
-                     {"summary", environment + " real-path smoke"},
-                     {"detail", {{"env", environment},
-                                 {"smoke", "real-path"},
-                                 {"operator", identity.empty() ? operator_name(cfg) : identity},
-                                 {"run_id", ev.run().run_id},
-                                 {"trigger", pre.trigger}}}};
   const auto send_started = clock.utc_now();
   const auto child = run_python(c, {"-"},
                                 {{"INFRA_DOD_ALERT_CALL", call.dump()},

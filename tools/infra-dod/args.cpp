@@ -1,3 +1,6 @@
+#include <sstream>
+#include <fstream>
+#include <algorithm>
 #include <cstdio>
 #include <stdexcept>
 
@@ -54,6 +57,26 @@ std::optional<Config> load_config(const std::string& cmd, const Environ& env) {
   }
   cfg->register_secrets(SecretRegistry::process());
   return cfg.value();
+}
+
+std::optional<std::vector<std::string>> parse_modes(const std::string& select) {
+  static const char* const kModes[] = {"automatic", "smoke", "manual", "rollback"};
+  std::vector<std::string> modes;
+  for (std::size_t at = 0; at <= select.size();) {
+    const auto comma = std::min(select.find(',', at), select.size());
+    const std::string word = select.substr(at, comma - at);
+    if (std::find(std::begin(kModes), std::end(kModes), word) == std::end(kModes)) return std::nullopt;
+    modes.push_back(word);
+    at = comma + 1;
+  }
+  return modes;
+}
+
+std::string file_bytes(const std::filesystem::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
 }
 
 }  // namespace infra_dod::cli

@@ -36,13 +36,6 @@ token/cookie markers first, as the report does; a leak means no bundle.
 Exit: 0 ok; 1 a leak, or a verify mismatch; 2 bad input.
 )";
 
-std::string file_bytes(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 // Every regular file under root (relative, sorted), symbolic links and the manifest left out.
 std::vector<fs::path> files_under(const fs::path& root) {
   std::vector<fs::path> out;

@@ -5,6 +5,7 @@
 
 #include "commands.h"
 #include "registry/registry.h"
+#include "rules/snapshot_reader.h"
 #include "scenario.h"
 #include "sandbox_control.h"
 
@@ -52,12 +53,6 @@ std::string gate_text(const Gate& g, const Config& cfg) {
   return s;
 }
 
-std::string joined(const std::vector<std::string>& v, const char* sep = ", ") {
-  std::string s;
-  for (const auto& x : v) s += (s.empty() ? "" : sep) + x;
-  return s;
-}
-
 json item_json(const DodItem& i, const Config& cfg) {
   return {{"id", i.id},       {"ticket", i.ticket},   {"mode", i.mode},  {"labels", i.labels},
           {"gate", gate_json(i.gate, cfg)}, {"tests", i.tests}, {"suite", i.suite},
@@ -98,17 +93,15 @@ int cmd_list(const Args& in) {
     return 2;
   }
   std::vector<std::string> modes;
-  for (std::size_t at = 0; !select.empty() && at <= select.size();) {
-    const auto comma = std::min(select.find(',', at), select.size());
-    modes.push_back(select.substr(at, comma - at));
-    at = comma + 1;
-  }
-  for (const auto& m : modes)
-    if (m != "automatic" && m != "smoke" && m != "manual" && m != "rollback") {
+  if (!select.empty()) {
+    const auto parsed = parse_modes(select);
+    if (!parsed) {
       std::fprintf(stderr, "infra-dod list: --select %s: use automatic, smoke, manual or rollback, comma-separated\n",
                    select.c_str());
       return 2;
     }
+    modes = *parsed;
+  }
   json all = json::array();
   for (const auto& i : reg->items()) {
     if (!modes.empty() && std::find(modes.begin(), modes.end(), i.mode) == modes.end()) continue;
@@ -117,8 +110,8 @@ int cmd_list(const Args& in) {
       continue;
     }
     std::printf("%-26s %-9s %-30s gate: %s\n%28s cases: %s\n", i.id.c_str(), i.mode.c_str(),
-                i.labels.empty() ? "-" : joined(i.labels, ",").c_str(), gate_text(i.gate, cfg.value()).c_str(), "",
-                joined(i.tests).c_str());
+                i.labels.empty() ? "-" : rules::join(i.labels, ",").c_str(), gate_text(i.gate, cfg.value()).c_str(), "",
+                rules::join(i.tests).c_str());
   }
   if (as_json) std::printf("%s\n", all.dump(2).c_str());
   return 0;
@@ -162,10 +155,10 @@ int cmd_explain(const Args& in) {
   std::printf("%s (%s)\n\n  Plan DoD item:    %s\n", i->id.c_str(), i->ticket.c_str(), i->item.c_str());
   if (!i->runbook_evidence.empty()) std::printf("  Evidence source:  %s\n", i->runbook_evidence.c_str());
   std::printf("  Mode:             %s%s\n  Labels:           %s\n  Gate:             %s\n", i->mode.c_str(),
-              i->release_blocking ? " (release-blocking)" : "", i->labels.empty() ? "-" : joined(i->labels).c_str(),
+              i->release_blocking ? " (release-blocking)" : "", i->labels.empty() ? "-" : rules::join(i->labels).c_str(),
               gate_text(i->gate, cfg.value()).c_str());
   if (auto why = gate_closed_reason(i->gate, cfg.value())) std::printf("                    closed here: %s\n", why->c_str());
-  std::printf("  Judged by:        %s: %s\n", i->suite.c_str(), joined(i->tests).c_str());
+  std::printf("  Judged by:        %s: %s\n", i->suite.c_str(), rules::join(i->tests).c_str());
   std::printf("  Flipped by:       %s\n", failing.empty() ? "(no sandbox scenario changes it)" : "(sandbox scenarios, and the status each gives it)");
   for (const auto& [name, status] : failing)
     std::printf("    %-34s -> %s   (infra-dod run --scenario %s --check-expected)\n", name.c_str(), status.c_str(),

@@ -6,6 +6,7 @@
 
 #include "commands.h"
 #include "registry/registry.h"
+#include "report/report.h"
 
 namespace infra_dod::cli {
 
@@ -22,12 +23,6 @@ column is named by the run's environment (and its folder, when two runs share an
 Prints the Markdown; --md and --json also write it.
 Exit: 0; 1 when a release-blocking row is fail or error in any environment; 2 bad input.
 )";
-
-std::string cell(std::string s) {
-  std::string out;
-  for (char c : s) out += c == '|' ? std::string("\\|") : c == '\n' ? std::string("<br>") : std::string(1, c);
-  return out;
-}
 
 }  // namespace
 
@@ -71,7 +66,7 @@ int cmd_merge(const Args& in) {
   }
   std::string md = "# Definition of Done across environments\n\n";
   for (std::size_t i = 0; i < columns.size(); ++i)
-    md += "- " + cell(columns[i].name) + ": run `" + columns[i].table.value("run_id", "") + "`, generated " +
+    md += "- " + markdown_cell(columns[i].name) + ": run `" + columns[i].table.value("run_id", "") + "`, generated " +
           columns[i].table.value("generated_utc", "") + "\n";
   json merged = {{"environments", json::array()}, {"rows", json::array()}};
   for (const auto& c : columns) merged["environments"].push_back(c.name);
@@ -80,13 +75,13 @@ int cmd_merge(const Args& in) {
     md += "\n## " + table.title + "\n\n| Id | Plan DoD item |";
     std::string rule = "|---|---|";
     for (const auto& c : columns) {
-      md += " " + cell(c.name) + " |";
+      md += " " + markdown_cell(c.name) + " |";
       rule += "---|";
     }
     md += "\n" + rule + "\n";
     for (const auto& item : reg->items()) {
       if (item.table != table.id) continue;
-      md += "| " + item.id + " | " + cell(item.item) + " |";
+      md += "| " + item.id + " | " + markdown_cell(item.item) + " |";
       json row = {{"id", item.id}, {"status", json::object()}, {"reason", json::object()}};
       for (const auto& c : columns) {
         std::string status = "absent", reason;

@@ -92,19 +92,12 @@ Result<bool> seed_files(const sandbox::Expected& expected, const fs::path& out) 
   return true;
 }
 
-std::string file_text(const fs::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 // Every seeded file still begins with what it was seeded with.
 int check_seed_files(const sandbox::Expected& expected, const fs::path& out) {
   int mismatches = 0;
   for (const auto& f : expected.files) {
-    const std::string seed = file_text(f.from);
-    if (file_text(out / f.relative).compare(0, seed.size(), seed) != 0) {
+    const std::string seed = file_bytes(f.from);
+    if (file_bytes(out / f.relative).compare(0, seed.size(), seed) != 0) {
       std::fprintf(stderr, "MISMATCH %s: the lines it was seeded with were rewritten or lost\n", f.relative.string().c_str());
       ++mismatches;
     }
@@ -261,15 +254,10 @@ int compare_requests(const sandbox::Expected& expected, const fs::path& state_di
 
 // "automatic,smoke" -> "^(automatic|smoke)$"; nothing when a word is not a mode label.
 std::optional<std::string> labels_for(const std::string& select) {
-  static const std::set<std::string> kModes = {"automatic", "smoke", "manual", "rollback"};
+  const auto modes = parse_modes(select);
+  if (!modes) return std::nullopt;
   std::string alternatives;
-  for (std::size_t at = 0; at <= select.size();) {
-    const auto comma = std::min(select.find(',', at), select.size());
-    const std::string word = select.substr(at, comma - at);
-    if (!kModes.count(word)) return std::nullopt;
-    alternatives += (alternatives.empty() ? "" : "|") + word;
-    at = comma + 1;
-  }
+  for (const auto& m : *modes) alternatives += (alternatives.empty() ? "" : "|") + m;
   return "^(" + alternatives + ")$";
 }
 

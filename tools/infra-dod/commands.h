@@ -41,6 +41,12 @@ int write_report(const ReportOptions& opt, const Config& cfg, std::string& print
 // and whether it is a secret: what `infra-dod config --json` prints.
 nlohmann::json effective_config_json(const Config& cfg);
 
+// "automatic,smoke" -> {"automatic", "smoke"}; nothing when a word is not a mode label
+// (automatic, smoke, manual, rollback). `--select` of run and list.
+std::optional<std::vector<std::string>> parse_modes(const std::string& select);
+// A file's whole bytes ("" when it cannot be read).
+std::string file_bytes(const std::filesystem::path& file);
+
 // "--name value" or "--name=value"; removes what it consumed. Empty when absent.
 std::string take_option(Args& args, const std::string& name);
 std::vector<std::string> take_all(Args& args, const std::string& name);
