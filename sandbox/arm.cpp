@@ -552,7 +552,8 @@ class Arm final : public Service {
       if (keep) items.push_back(a);
     }
     std::size_t page = 25;
-    if (req.has_param("pageCount")) page = static_cast<std::size_t>(std::max(1, std::atoi(req.get_param_value("pageCount").c_str())));
+    if (req.has_param("pageCount"))
+      page = static_cast<std::size_t>(std::max<std::int64_t>(1, parse_integer(req.get_param_value("pageCount")).value_or(1)));
     std::string query = "api-version=" + percent_encode(req.get_param_value("api-version"));
     for (const auto& [k, v] : req.params)
       if (k != "api-version" && k != "ctoken") query += "&" + k + "=" + percent_encode(v);
@@ -569,7 +570,7 @@ class Arm final : public Service {
     std::string query = "api-version=" + percent_encode(req.get_param_value("api-version"));
     std::size_t page = 0;
     if (req.has_param("$top")) {
-      const int top = std::atoi(req.get_param_value("$top").c_str());
+      const auto top = parse_integer(req.get_param_value("$top")).value_or(0);
       if (top > 0) page = static_cast<std::size_t>(top);
       query += "&$top=" + req.get_param_value("$top");
     }
@@ -603,7 +604,7 @@ class Arm final : public Service {
         error(res, 400, "InvalidSkipToken", "The continuation token '" + token + "' is not valid.", false);
         return;
       }
-      index = static_cast<std::size_t>(std::atoi(token.c_str() + 4));
+      index = static_cast<std::size_t>(std::max<std::int64_t>(0, parse_integer(token.substr(4)).value_or(0)));
       if (index >= pages.size()) index = pages.size() - 1;
     }
     json body = {{"value", json::array()}};

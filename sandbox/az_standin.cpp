@@ -57,7 +57,7 @@ struct Invocation {
 
 }  // namespace
 
-int main(int argc, char** argv) {
+static int answer(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
 
   // The command tree the stand-in knows; the first word outside it is what az names.
@@ -188,4 +188,17 @@ int main(int argc, char** argv) {
   if (tenant.empty()) token["subscription"] = account.value("id", "");
   print(token, inv.output);
   return 0;
+}
+
+// Anything unexpected ends the process with a message naming it, never std::terminate's abort
+// (which would leave a core and no words).
+int main(int argc, char** argv) {
+  try {
+    return answer(argc, argv);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "az (sandbox stand-in): unexpected error: %s\n", e.what());
+  } catch (...) {
+    std::fprintf(stderr, "az (sandbox stand-in): unexpected error\n");
+  }
+  return 70;
 }

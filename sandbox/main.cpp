@@ -33,7 +33,7 @@ std::string arg(int argc, char** argv, const std::string& name) {
 
 }  // namespace
 
-int main(int argc, char** argv) {
+static int serve(int argc, char** argv) {
   for (int i = 1; i < argc; ++i)
     if (std::string(argv[i]) == "--help") {
       std::fputs(kUsage, stdout);
@@ -141,4 +141,17 @@ int main(int argc, char** argv) {
   std::error_code ec;
   std::filesystem::remove(ready, ec);
   return 0;
+}
+
+// Anything unexpected ends the process with a message naming it, never std::terminate's abort
+// (which would leave a core and no words).
+int main(int argc, char** argv) {
+  try {
+    return serve(argc, argv);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "infra-dod-sandbox: unexpected error: %s\n", e.what());
+  } catch (...) {
+    std::fprintf(stderr, "infra-dod-sandbox: unexpected error\n");
+  }
+  return 70;
 }

@@ -176,7 +176,7 @@ class Monitor final : public Service {
       return ingest_error(res, 400, "InvalidStream",
                           "Stream '" + stream_name + "' is not declared in the data collection rule with immutable Id '" +
                               dcr_id + "'.");
-    if (req.body.size() > 1024 * 1024)
+    if (req.body.size() > std::size_t{1024} * 1024)
       return ingest_error(res, 413, "ContentLengthLimitExceeded",
                           "Maximum allowed content length: 1048576 bytes (1 MB). Provided content length: " +
                               std::to_string(req.body.size()) + " bytes.");

@@ -38,7 +38,8 @@ nlohmann::json Shared::request_counts() const {
   return counts_;
 }
 
-Service::~Service() { stop(); }
+// Qualified: a destructor cannot reach a derived class; each derived one stops itself first.
+Service::~Service() { Service::stop(); }
 
 int Service::start() {
   server_ = std::make_unique<httplib::Server>();

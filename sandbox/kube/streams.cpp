@@ -50,7 +50,7 @@ struct CommandResult {
 // What the TCP probe would print in a pod whose network the scenario describes.
 CommandResult run_probe(const json& exec, const std::vector<std::string>& args) {
   const std::string host = args.size() > 0 ? args[0] : "";
-  const int port = args.size() > 1 ? std::atoi(args[1].c_str()) : 0;
+  const auto port = args.size() > 1 ? parse_integer(args[1]).value_or(0) : 0;
   json line = {{"probe", "tcp"},        {"host", host},           {"port", port},        {"address", nullptr},
                {"family", nullptr},     {"resolve_error", nullptr}, {"connected", false}, {"connect_error", nullptr}};
   const json& resolve = member(exec, "resolve");

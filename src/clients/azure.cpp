@@ -5,6 +5,7 @@
 #include "clients/cli_json.h"
 #include "runtime/secrets.h"
 #include "runtime/text.h"
+#include "runtime/json_field.h"
 
 namespace infra_dod {
 
@@ -82,7 +83,7 @@ Result<std::string> AzCli::access_token(const std::string& resource) {
   if (!resource.empty()) args.insert(args.end(), {"--resource", resource});
   auto j = shaped(run(args), "account get-access-token", {"accessToken"});
   if (!j) return j.error();
-  const std::string token = j->value("accessToken", "");
+  const std::string token = field(*j, "accessToken", "");
   if (token.empty()) return Error{ErrorKind::protocol, "az account get-access-token printed no accessToken"};
   SecretRegistry::process().add(token, "ARM access token");
   return token;

@@ -5,6 +5,7 @@
 
 #include "runtime/secrets.h"
 #include "runtime/text.h"
+#include "runtime/json_field.h"
 
 namespace infra_dod {
 
@@ -20,7 +21,7 @@ std::string error_text(const std::string& body) {
     std::string code = j.contains("error_code") ? (j["error_code"].is_string() ? j["error_code"].get<std::string>()
                                                                                : j["error_code"].dump())
                                                 : "";
-    std::string message = j.value("message", j.value("detail", j.value("error", "")));
+    std::string message = field(j, "message", field(j, "detail", field(j, "error", "")));
     return code.empty() ? message : code + ": " + message;
   }
   return truncate_utf8(trim(body), 300);
@@ -107,8 +108,8 @@ Result<json> DatabricksClient::list_directory(const std::string& volume_path) {
     if (!page_token.empty()) p += "&page_token=" + percent_encode(page_token);
     auto r = call("GET", p, "databricks fs ls \"dbfs:" + path + "\" -o json");
     if (!r) return r;
-    for (const auto& c : r->value("contents", json::array())) contents.push_back(c);
-    const std::string next = r->value("next_page_token", "");
+    for (const auto& c : field(*r, "contents", json::array())) contents.push_back(c);
+    const std::string next = field(*r, "next_page_token", "");
     if (next.empty()) return json{{"path", path}, {"contents", contents}};
     if (next == page_token) return Error{ErrorKind::protocol, "the Files API repeated its next_page_token for " + path};
     page_token = next;

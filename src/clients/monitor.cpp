@@ -2,6 +2,7 @@
 
 #include "runtime/secrets.h"
 #include "runtime/text.h"
+#include "runtime/json_field.h"
 
 namespace infra_dod {
 using nlohmann::json;
@@ -13,9 +14,9 @@ std::string error_chain(const json& error, bool& table_missing) {
   std::string codes, message;
   const json* e = &error;
   for (int depth = 0; e && e->is_object() && depth < 8; ++depth) {
-    const std::string code = e->value("code", "");
+    const std::string code = field(*e, "code", "");
     if (!code.empty()) codes += (codes.empty() ? "" : "/") + code;
-    if (code == "SEM0100" || e->value("message", "").find("Failed to resolve table") != std::string::npos)
+    if (code == "SEM0100" || field(*e, "message", "").find("Failed to resolve table") != std::string::npos)
       table_missing = true;
     if (e->contains("message") && (*e)["message"].is_string()) message = (*e)["message"].get<std::string>();
     e = e->contains("innererror") ? &(*e)["innererror"] : nullptr;

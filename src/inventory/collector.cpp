@@ -15,6 +15,7 @@
 #include "rules/snapshot_reader.h"
 #include "runtime/secrets.h"
 #include "runtime/text.h"
+#include "runtime/json_field.h"
 
 namespace infra_dod {
 using nlohmann::json;
@@ -155,15 +156,15 @@ json undo_dry_run(const Config& cfg, const json& deployment, const json& replica
   const std::pair<const char*, const json*> inputs[] = {{entries::kDeployment, &deployment},
                                                         {entries::kReplicaSets, &replicasets}};
   for (const auto& [name, e] : inputs) {
-    if (e->value("ok", false)) continue;
-    const json error = e->value("error", json::object());
+    if (field(*e, "ok", false)) continue;
+    const json error = field(*e, "error", json::object());
     // What kubectl rollout undo says of a missing deployment: a finding, not an error.
-    if (std::string(name) == entries::kDeployment && error.value("kind", "") == "not-found") {
-      r.refusal = error.value("message", std::string("not found"));
+    if (std::string(name) == entries::kDeployment && field(error, "kind", "") == "not-found") {
+      r.refusal = field(error, "message", std::string("not found"));
       return fetch_kube(r, kubectl, give_up_at);
     }
-    return error_entry(r, request + " (not sent)", e->value("status", 0), error.value("kind", "internal"),
-                       error.value("code", ""), std::string("not sent: ") + name + ": " + error.value("message", ""), 0);
+    return error_entry(r, request + " (not sent)", field(*e, "status", 0), field(error, "kind", "internal"),
+                       field(error, "code", ""), std::string("not sent: ") + name + ": " + field(error, "message", ""), 0);
   }
   return fetch_kube(rollout_undo_request(cfg, deployment_object, replicaset_list), kubectl, give_up_at);
 }
@@ -220,7 +221,7 @@ json collect_inventory(const Config& cfg, Clock& clock, const ProgressLog& log) 
                {"entries", json::object()}};
   std::mutex mu;
   auto put = [&](const std::string& name, json entry) {
-    const bool ok = entry.value("ok", false);
+    const bool ok = field(entry, "ok", false);
     {
       std::lock_guard lock(mu);
       snap["entries"][name] = std::move(entry);
@@ -293,12 +294,12 @@ json collect_inventory(const Config& cfg, Clock& clock, const ProgressLog& log) 
   auto cl = cloud.get();
   auto tok = token.get();
   if (acc) {
-    snap["context"]["tenant"] = acc->value("tenantId", "");
-    snap["context"]["subscription"] = acc->value("id", "");
-    snap["context"]["identity"] = acc->value("user", json::object());
+    snap["context"]["tenant"] = field(*acc, "tenantId", "");
+    snap["context"]["subscription"] = field(*acc, "id", "");
+    snap["context"]["identity"] = field(*acc, "user", json::object());
   }
   std::string endpoint;
-  if (cl) endpoint = cl->value("endpoints", json::object()).value("resourceManager", "");
+  if (cl) endpoint = field(field(*cl, "endpoints", json::object()), "resourceManager", "");
   snap["context"]["arm_endpoint"] = endpoint;
   // Who the token says we are (its object id; never the token) and which cluster kubectl talks
   // to: what a reviewer needs to trust the run without rerunning it.
@@ -307,7 +308,7 @@ json collect_inventory(const Config& cfg, Clock& clock, const ProgressLog& log) 
   snap["context"]["environment"] = cfg.value("INFRA_DOD_ENVIRONMENT");
   snap["context"]["az_ms"] = az_ms.load();
   std::string sub = cfg.value("AZURE_SUBSCRIPTION_ID");
-  if (sub.empty() && acc) sub = acc->value("id", "");  // the operator's `az account set`
+  if (sub.empty() && acc) sub = field(*acc, "id", "");  // the operator's `az account set`
 
   // Why ARM cannot be asked, if it cannot: every ARM entry then carries that cause.
   std::string blocked_kind, blocked;
@@ -334,7 +335,7 @@ json collect_inventory(const Config& cfg, Clock& clock, const ProgressLog& log) 
     queue.push([&, r] {
       json result = fetch_arm(r, *arm);
       // The endpoints' DNS zone groups can only be asked for once the endpoints are known.
-      if (r.name == entries::kPrivateEndpoints && result.value("ok", false))
+      if (r.name == entries::kPrivateEndpoints && field(result, "ok", false))
         for (const auto& groups : zone_group_requests(result["value"]))
           queue.push([&, groups] { put(groups.name, fetch_arm(groups, *arm)); });
       put(r.name, std::move(result));

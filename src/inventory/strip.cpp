@@ -3,6 +3,7 @@
 #include <string>
 
 #include "runtime/secrets.h"
+#include "runtime/json_field.h"
 
 namespace infra_dod {
 using nlohmann::json;
@@ -32,7 +33,7 @@ void strip_object(json& obj) {
       ann->erase("kubectl.kubernetes.io/last-applied-configuration");
   if (auto spec = obj.find("spec"); spec != obj.end() && spec->is_object())
     if (auto tmpl = spec->find("template"); tmpl != spec->end() && tmpl->is_object()) strip_pod_template(*tmpl);
-  if (obj.value("kind", "") == "Secret") obj.erase("data"), obj.erase("stringData");
+  if (field(obj, "kind", "") == "Secret") obj.erase("data"), obj.erase("stringData");
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include <ctime>
 #include <fstream>
 #include <regex>
+#include <sstream>
 
 namespace infra_dod {
 namespace fs = std::filesystem;
@@ -34,17 +35,22 @@ nlohmann::json to_json(const AttestationRecord& a) {
 }
 
 Result<AttestationRecord> load_attestation(const fs::path& file) {
-  std::ifstream in(file);
+  std::ifstream in(file, std::ios::binary);
   if (!in) return Error{ErrorKind::not_found, "no attestation at " + file.string()};
-  const auto j = nlohmann::json::parse(in, nullptr, false);
-  if (j.is_discarded() || !j.is_object()) return Error{ErrorKind::config, file.string() + " is not a JSON object"};
+  std::ostringstream text;
+  text << in.rdbuf();
+  return parse_attestation(text.str(), file.string());
+}
+
+Result<AttestationRecord> parse_attestation(std::string_view text, const std::string& origin) {
+  const auto j = nlohmann::json::parse(text, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) return Error{ErrorKind::config, origin + " is not a JSON object"};
   auto str = [&](const char* k) { return j.contains(k) && j[k].is_string() ? j[k].get<std::string>() : std::string(); };
   AttestationRecord a{str("item"),    str("operator"), str("utc"),     str("environment"),
                       str("verdict"), str("evidence"), str("expires"), str("note")};
   if (!str("evidence_source").empty()) a.evidence_source = str("evidence_source");
   return a;
 }
-
 
 std::optional<std::string> attestation_problem(const AttestationRecord& a, const std::string& item,
                                                const std::string& environment,

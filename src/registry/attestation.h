@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "runtime/result.h"
 
@@ -34,6 +35,8 @@ std::filesystem::path attestation_path(const std::filesystem::path& dir, const s
                                        const std::string& item);
 // Not found is ErrorKind::not_found; a malformed record is ErrorKind::config.
 Result<AttestationRecord> load_attestation(const std::filesystem::path& file);
+// The same from the file's text; `origin` names it in the error.
+Result<AttestationRecord> parse_attestation(std::string_view text, const std::string& origin);
 nlohmann::json to_json(const AttestationRecord& a);
 // Why the record does not attest the item in this environment now; nothing when it does.
 std::optional<std::string> attestation_problem(const AttestationRecord& a, const std::string& item,

@@ -1,11 +1,13 @@
 #include "rules/alerting.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cstdio>
 
 #include "rules/inventory_entries.h"
 #include "rules/snapshot_reader.h"
 #include "runtime/text.h"
+#include "runtime/json_field.h"
 
 namespace infra_dod {
 using nlohmann::json;
@@ -16,10 +18,15 @@ namespace {
 
 constexpr const char* kDayNames[] = {"Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"};
 
+// "H:MM" or "HH:MM", digits only.
 std::optional<int> parse_hhmm(const std::string& s) {
-  int h = -1, m = -1;
-  char tail = 0;
-  if (std::sscanf(s.c_str(), "%d:%d%c", &h, &m, &tail) != 2 || h < 0 || h > 24 || m < 0 || m > 59) return std::nullopt;
+  const auto colon = s.find(':');
+  if (colon == std::string::npos || colon == 0 || colon > 2 || s.size() != colon + 3) return std::nullopt;
+  for (std::size_t i = 0; i < s.size(); ++i)
+    if (i != colon && !std::isdigit(static_cast<unsigned char>(s[i]))) return std::nullopt;
+  const int h = std::stoi(s.substr(0, colon));
+  const int m = std::stoi(s.substr(colon + 1));
+  if (h > 24 || m > 59) return std::nullopt;
   return h * 60 + m;
 }
 
@@ -67,7 +74,7 @@ std::vector<std::string> receiver_names(const json& group) {
     if (key.size() < 9 || key.compare(key.size() - 9, 9, "Receivers") != 0 || !list.is_array()) continue;
     const std::string kind = key.substr(0, key.size() - 9);
     for (const auto& r : list)
-      if (r.is_object()) out.push_back(kind + ":" + r.value("name", std::string("(unnamed)")));
+      if (r.is_object()) out.push_back(kind + ":" + field(r, "name", std::string("(unnamed)")));
   }
   return out;
 }
@@ -86,36 +93,36 @@ std::optional<AlertPolicy> alert_policy_from_json(const json& doc, std::string& 
   };
   if (!doc.is_object()) return bad("not a JSON object");
   AlertPolicy p;
-  p.event_types = strings(doc.value("event_types", json()));
+  p.event_types = strings(field(doc, "event_types", json()));
   if (p.event_types.empty()) return bad("event_types must list at least one event type");
-  const json triggers = doc.value("triggers", json());
+  const json triggers = field(doc, "triggers", json());
   if (!triggers.is_object() || triggers.empty()) return bad("triggers must map each trigger to the runbook's words");
   for (const auto& [name, _] : triggers.items()) p.triggers.push_back(name);
-  const json canary = doc.value("canary", json());
-  if (!canary.is_object() || !canary.value("trigger", json()).is_string() ||
-      !canary.value("interval_days", json()).is_number_integer())
+  const json canary = field(doc, "canary", json());
+  if (!canary.is_object() || !field(canary, "trigger", json()).is_string() ||
+      !field(canary, "interval_days", json()).is_number_integer())
     return bad("canary must name its trigger and interval_days");
   p.canary_trigger = canary["trigger"].get<std::string>();
   p.canary_interval = std::chrono::hours(24 * canary["interval_days"].get<int>());
-  const json w = doc.value("send_window", json());
+  const json w = field(doc, "send_window", json());
   if (!w.is_object()) return bad("send_window is missing");
-  const auto start = parse_hhmm(w.value("start", ""));
-  const auto end = parse_hhmm(w.value("end", ""));
+  const auto start = parse_hhmm(field(w, "start", ""));
+  const auto end = parse_hhmm(field(w, "end", ""));
   if (!start || !end || *start >= *end) return bad("send_window start and end must be HH:MM with start before end");
-  if (!w.value("utc_offset_minutes", json()).is_number_integer()) return bad("send_window.utc_offset_minutes is missing");
-  p.window.zone = w.value("zone", "");
+  if (!field(w, "utc_offset_minutes", json()).is_number_integer()) return bad("send_window.utc_offset_minutes is missing");
+  p.window.zone = field(w, "zone", "");
   p.window.utc_offset_minutes = w["utc_offset_minutes"].get<int>();
   p.window.start_minute = *start;
   p.window.end_minute = *end;
   p.window.weekdays.clear();
-  for (const auto& day : strings(w.value("weekdays", json()))) {
+  for (const auto& day : strings(field(w, "weekdays", json()))) {
     const auto it = std::find_if(std::begin(kDayNames), std::end(kDayNames),
                                  [&](const char* n) { return iequals(std::string(n).substr(0, 3), day.substr(0, 3)); });
     if (it == std::end(kDayNames) || day.size() < 3) return bad("send_window.weekdays: unknown day " + day);
     p.window.weekdays.push_back(static_cast<int>(it - std::begin(kDayNames)));
   }
   if (p.window.weekdays.empty()) return bad("send_window.weekdays is empty");
-  p.incident_severities = strings(doc.value("incident_severities", json()));
+  p.incident_severities = strings(field(doc, "incident_severities", json()));
   if (p.incident_severities.empty()) return bad("incident_severities is empty");
   return p;
 }
@@ -163,11 +170,11 @@ std::vector<std::string> open_incidents(const json& alerts, const std::vector<st
   for (const auto& s : scopes) wanted.push_back(trim_slash(s));
   for (const auto& a : alerts) {
     const json& e = essentials(a);
-    const std::string severity = e.value("severity", "");
+    const std::string severity = field(e, "severity", "");
     if (!contains_ci(severities, severity)) continue;
-    if (!iequals(e.value("monitorCondition", ""), "Fired") || iequals(e.value("alertState", ""), "Closed")) continue;
-    if (!contains_ci(wanted, trim_slash(e.value("targetResource", "")))) continue;
-    out.push_back(severity + " " + a.value("name", std::string("(unnamed)")) + " since " + e.value("startDateTime", ""));
+    if (!iequals(field(e, "monitorCondition", ""), "Fired") || iequals(field(e, "alertState", ""), "Closed")) continue;
+    if (!contains_ci(wanted, trim_slash(field(e, "targetResource", "")))) continue;
+    out.push_back(severity + " " + field(a, "name", std::string("(unnamed)")) + " since " + field(e, "startDateTime", ""));
   }
   return out;
 }
@@ -179,10 +186,10 @@ std::vector<std::string> rule_alert_ids(const json& alerts, const std::string& r
   if (!alerts.is_array()) return ids;
   for (const auto& a : alerts) {
     const json& e = essentials(a);
-    if (!iequals(trim_slash(e.value("alertRule", "")), trim_slash(rule_id))) continue;
-    const auto started = parse_utc(e.value("startDateTime", ""));
+    if (!iequals(trim_slash(field(e, "alertRule", "")), trim_slash(rule_id))) continue;
+    const auto started = parse_utc(field(e, "startDateTime", ""));
     if (!started || *started < from || *started > to) continue;
-    const std::string id = a.value("id", "");
+    const std::string id = field(a, "id", "");
     if (std::find(ids.begin(), ids.end(), id) == ids.end()) ids.push_back(id);
   }
   return ids;
@@ -197,11 +204,11 @@ std::vector<AlertRoute> routes_for_event(const json& rules_list, const json& act
     if (enabled && enabled->is_boolean() && !enabled->get<bool>()) continue;
     bool names = false;
     for (const auto& c : rules::array_at(rule, {"properties", "criteria", "allOf"}))
-      names = names || query_names(c.value("query", ""), event_type);
+      names = names || query_names(field(c, "query", ""), event_type);
     if (!names) continue;
     AlertRoute r;
-    r.rule_id = rule.value("id", "");
-    r.rule_name = rule.value("name", last_segment(r.rule_id));
+    r.rule_id = field(rule, "id", "");
+    r.rule_name = field(rule, "name", last_segment(r.rule_id));
     r.scopes = strings(rules::array_at(rule, {"properties", "scopes"}));
     r.evaluation_frequency = text_at(rule, {"properties", "evaluationFrequency"});
     const auto group_ids = strings(rules::array_at(rule, {"properties", "actions", "actionGroups"}));
@@ -210,7 +217,7 @@ std::vector<AlertRoute> routes_for_event(const json& rules_list, const json& act
       const json* group = nullptr;
       if (action_groups.is_array())
         for (const auto& g : action_groups)
-          if (iequals(trim_slash(g.value("id", "")), trim_slash(gid))) group = &g;
+          if (iequals(trim_slash(field(g, "id", "")), trim_slash(gid))) group = &g;
       const std::string name = last_segment(gid);
       if (!group) {
         r.problems.push_back("action group " + name + " is not in the subscription's action groups");

@@ -3,6 +3,7 @@
 #include <vector>
 
 #include "runtime/text.h"
+#include "runtime/json_field.h"
 
 namespace infra_dod {
 
@@ -31,9 +32,9 @@ std::optional<std::string> provider_api_version(const nlohmann::json& provider, 
   if (!provider.is_object() || !provider.contains("resourceTypes") || !provider["resourceTypes"].is_array())
     return std::nullopt;
   for (const auto& t : provider["resourceTypes"]) {
-    if (!t.is_object() || !iequals(t.value("resourceType", ""), type)) continue;
+    if (!t.is_object() || !iequals(field(t, "resourceType", ""), type)) continue;
     std::optional<std::string> preview;
-    for (const auto& v : t.value("apiVersions", nlohmann::json::array())) {
+    for (const auto& v : field(t, "apiVersions", nlohmann::json::array())) {
       if (!v.is_string()) continue;
       const std::string version = v.get<std::string>();
       if (to_lower(version).find("preview") == std::string::npos) return version;

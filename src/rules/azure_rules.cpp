@@ -12,6 +12,7 @@
 #include "rules/inventory_entries.h"
 #include "rules/snapshot_reader.h"
 #include "runtime/text.h"
+#include "runtime/json_field.h"
 
 namespace infra_dod {
 namespace {
@@ -383,7 +384,7 @@ Judgement judge_private_dns(const json& snapshot) {
     if (auto f = in.failure(entries::dns_a_records(z))) endpoint_blockers.push_back(*f);
   if (const auto e = snapshot.find("entries"); e != snapshot.end() && e->is_object())
     for (const auto& [name, entry_json] : e->items())
-      if (entries::is_pe_zone_groups(name) && !entry_json.value("ok", false) &&
+      if (entries::is_pe_zone_groups(name) && !field(entry_json, "ok", false) &&
           !entry_is_not_found(snapshot, name))
         endpoint_blockers.push_back(entry_error(snapshot, name));
 

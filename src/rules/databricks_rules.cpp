@@ -32,7 +32,7 @@ bool succeeded(const json& holder) {
 }
 
 std::string run_ref(const json& run) {
-  const std::string url = str(run, "run_page_url");
+  std::string url = str(run, "run_page_url");
   if (!url.empty()) return url;
   const json& id = member_or_null(run, "run_id");
   return "run " + (id.is_number() ? id.dump() : std::string("?"));

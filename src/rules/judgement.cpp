@@ -1,4 +1,5 @@
 #include "rules/judgement.h"
+#include "runtime/json_field.h"
 
 namespace infra_dod {
 
@@ -64,27 +65,27 @@ const nlohmann::json* entry(const nlohmann::json& snapshot, const std::string& n
 
 const nlohmann::json* entry_value(const nlohmann::json& snapshot, const std::string& name) {
   const auto* e = entry(snapshot, name);
-  if (!e || !e->value("ok", false) || !e->contains("value")) return nullptr;
+  if (!e || !field(*e, "ok", false) || !e->contains("value")) return nullptr;
   return &(*e)["value"];
 }
 
 std::string entry_error(const nlohmann::json& snapshot, const std::string& name) {
   const auto* e = entry(snapshot, name);
   if (!e) return name + ": not in the inventory snapshot";
-  if (e->value("ok", false)) return {};
-  const auto err = e->value("error", nlohmann::json::object());
-  std::string s = name + ": " + err.value("kind", "error");
+  if (field(*e, "ok", false)) return {};
+  const auto err = field(*e, "error", nlohmann::json::object());
+  std::string s = name + ": " + field(err, "kind", "error");
   if (e->contains("status") && (*e)["status"].is_number() && (*e)["status"].get<int>() > 0)
     s += " " + std::to_string((*e)["status"].get<int>());
-  if (!err.value("code", "").empty()) s += " " + err.value("code", "");
-  if (!err.value("message", "").empty()) s += ": " + err.value("message", "");
-  if (e->value("attempts", 1) > 1) s += " (after " + std::to_string(e->value("attempts", 1)) + " attempts)";
+  if (!field(err, "code", "").empty()) s += " " + field(err, "code", "");
+  if (!field(err, "message", "").empty()) s += ": " + field(err, "message", "");
+  if (field(*e, "attempts", 1) > 1) s += " (after " + std::to_string(field(*e, "attempts", 1)) + " attempts)";
   return s;
 }
 
 bool entry_is_not_found(const nlohmann::json& snapshot, const std::string& name) {
   const auto* e = entry(snapshot, name);
-  return e && !e->value("ok", false) && e->value("error", nlohmann::json::object()).value("kind", "") == "not-found";
+  return e && !field(*e, "ok", false) && field(field(*e, "error", nlohmann::json::object()), "kind", "") == "not-found";
 }
 
 std::string config_value(const nlohmann::json& snapshot, const std::string& variable) {

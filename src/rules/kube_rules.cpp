@@ -24,14 +24,6 @@ std::int64_t count_at(const json& object, std::initializer_list<std::string_view
   return v && v->is_number_integer() ? v->get<std::int64_t>() : absent;
 }
 
-std::optional<std::int64_t> parse_integer(std::string_view s) {
-  std::int64_t n = 0;
-  const auto* end = s.data() + s.size();
-  auto [ptr, ec] = std::from_chars(s.data(), end, n);
-  if (ec != std::errc{} || ptr != end || s.empty()) return std::nullopt;
-  return n;
-}
-
 std::string labels_text(const json& labels) {
   if (!labels.is_object() || labels.empty()) return "{}";
   std::vector<std::string> pairs;

@@ -7,11 +7,11 @@
 #include "rules/inventory_entries.h"
 #include "rules/snapshot_reader.h"
 #include "runtime/text.h"
+#include "runtime/json_field.h"
 
 namespace infra_dod {
 
 using nlohmann::json;
-using rules::at;
 using rules::join;
 using rules::text_at;
 
@@ -74,7 +74,7 @@ std::optional<json> probe_result_line(const std::string& text, std::string_view 
   std::optional<json> found;
   for (const auto& line : split_list(text, '\n')) {
     json j = json::parse(line, nullptr, false);
-    if (j.is_object() && j.value("probe", "") == kind) found = std::move(j);
+    if (j.is_object() && field(j, "probe", "") == kind) found = std::move(j);
   }
   return found;
 }
@@ -109,7 +109,7 @@ Judgement judge_postgres_private_path(const json& snapshot, const json& probe, c
   if (!blocked.empty()) return Judgement::cannot_judge(blocked);
 
   const std::string where = "pod " + pod;
-  const std::string host = probe.value("host", "");
+  const std::string host = field(probe, "host", "");
   const json& address_field = probe.contains("address") ? probe["address"] : json();
   const std::string address = address_field.is_string() ? address_field.get<std::string>() : "";
   const json& resolve_error = probe.contains("resolve_error") ? probe["resolve_error"] : json();
@@ -126,10 +126,10 @@ Judgement judge_postgres_private_path(const json& snapshot, const json& probe, c
                         endpoint_ips.empty() ? "a private endpoint to " + (fqdn.empty() ? server_id : fqdn) + " in the inventory"
                                              : "one of the private endpoint addresses " + join(endpoint_ips),
                         address, server_id});
-  const bool connected = probe.value("connected", false);
+  const bool connected = field(probe, "connected", false);
   const json& connect_error = probe.contains("connect_error") ? probe["connect_error"] : json();
   j.findings.push_back({"TCP connection to PostgreSQL opens from the pod", connected,
-                        "a connection to " + address + ":" + std::to_string(probe.value("port", 0)),
+                        "a connection to " + address + ":" + std::to_string(field(probe, "port", 0)),
                         connected ? "connected" : (connect_error.is_string() ? connect_error.get<std::string>() : std::string("not connected")),
                         where});
   return j.conclude();

@@ -5,6 +5,7 @@
 
 #include "rules/snapshot_reader.h"
 #include "runtime/text.h"
+#include "runtime/json_field.h"
 
 namespace infra_dod {
 
@@ -28,7 +29,7 @@ std::string step_text(const json& record, const char* step) {
 std::string revision_text(const json& r) {
   if (!r.is_object()) return "none";
   return "revision " + (r.contains("revision") ? r["revision"].dump() : std::string("?")) + " (ReplicaSet " +
-         r.value("replicaset", "?") + ", image " + r.value("image", "?") + ")";
+         field(r, "replicaset", "?") + ", image " + field(r, "image", "?") + ")";
 }
 
 }  // namespace
@@ -83,8 +84,8 @@ UndoPlan plan_rollout_undo(const json& deployment, const json& replicasets) {
     plan.refusal = "error: you cannot rollback a paused deployment; resume it first with 'kubectl rollout resume' and try again";
     return plan;
   }
-  const json tmpl = without_hash(rs->value("spec", json::object()).value("template", json::object()));
-  if (tmpl == without_hash(deployment.value("spec", json::object()).value("template", json::object()))) {
+  const json tmpl = without_hash(field(field(*rs, "spec", json::object()), "template", json::object()));
+  if (tmpl == without_hash(field(field(deployment, "spec", json::object()), "template", json::object()))) {
     plan.refusal = "skipped rollback (current template already matches revision " + std::to_string(previous.revision) + ")";
     return plan;
   }
@@ -105,8 +106,8 @@ UndoPlan plan_rollout_undo(const json& deployment, const json& replicasets) {
 
 Judgement judge_workload_rollback(const json& record) {
   Judgement j;
-  const std::string resource = "Deployment/" + record.value("deployment", std::string("?"));
-  const json target = record.value("target", json());
+  const std::string resource = "Deployment/" + field(record, "deployment", std::string("?"));
+  const json target = field(record, "target", json());
   const bool skipped_dry = undo_was_skipped(text_at(record, {"dry_run", "output"}));
   j.findings.push_back({"server-side dry run names a revision to restore",
                         target.is_object() && exit_of(record, "dry_run") == 0 && !skipped_dry,
@@ -119,9 +120,9 @@ Judgement judge_workload_rollback(const json& record) {
   if (!j.findings.back().ok) return j.conclude();
   j.findings.push_back({"rollout completes", exit_of(record, "status") == 0,
                         "exit 0 from kubectl rollout status within the deadline", step_text(record, "status"), resource});
-  const json after = record.value("after", json());
-  const bool restored = after.is_object() && after.value("replicaset", "") == target.value("replicaset", "-") &&
-                        after.value("image", "") == target.value("image", "-");
+  const json after = field(record, "after", json());
+  const bool restored = after.is_object() && field(after, "replicaset", "") == field(target, "replicaset", "-") &&
+                        field(after, "image", "") == field(target, "image", "-");
   j.findings.push_back({"deployment runs the restored revision", restored,
                         "the ReplicaSet and image of " + revision_text(target),
                         after.is_object() ? revision_text(after) : "not read", resource});
@@ -133,13 +134,13 @@ Judgement judge_removal(const json& record) {
   const auto& objects = array_at(record, {"objects"});
   const std::string wait = record.contains("wait_s") ? record["wait_s"].dump() : "?";
   for (const auto& o : objects) {
-    const std::string after = o.value("after", "");
-    const std::string detail = o.value("detail", "");
-    j.findings.push_back({o.value("resource", "?") + " answers NotFound after delete", after == "not-found",
+    const std::string after = field(o, "after", "");
+    const std::string detail = field(o, "detail", "");
+    j.findings.push_back({field(o, "resource", "?") + " answers NotFound after delete", after == "not-found",
                           "NotFound within " + wait + " s of kubectl delete",
                           (after.empty() ? std::string("not checked") : after) + (detail.empty() ? "" : " (" + detail + ")") +
                               "; delete " + step_text(o, "delete"),
-                          o.value("namespace", "?") + "/" + o.value("resource", "?")});
+                          field(o, "namespace", "?") + "/" + field(o, "resource", "?")});
   }
   if (j.findings.empty()) return Judgement::cannot_judge("no object was removed");
   return j.conclude();
@@ -149,15 +150,15 @@ Judgement judge_absence(const json& record) {
   Judgement j;
   std::vector<std::string> unjudged;
   for (const auto& r : array_at(record, {"resources"})) {
-    const long status = r.value("status", 0L);
-    const std::string id = r.value("id", "?");
-    const std::string code = r.value("code", "");
+    const long status = field(r, "status", 0L);
+    const std::string id = field(r, "id", "?");
+    const std::string code = field(r, "code", "");
     if (status == 404 || status == 200) {
-      j.findings.push_back({"resource absent", status == 404, "404 NotFound (" + r.value("command", "") + ")",
+      j.findings.push_back({"resource absent", status == 404, "404 NotFound (" + field(r, "command", "") + ")",
                             std::to_string(status) + (code.empty() ? "" : " " + code), id});
     } else {
       unjudged.push_back(id + ": " + (status ? std::to_string(status) + " " : std::string()) +
-                         r.value("kind", "error") + (code.empty() ? "" : " " + code) + ": " + r.value("message", ""));
+                         field(r, "kind", "error") + (code.empty() ? "" : " " + code) + ": " + field(r, "message", ""));
     }
   }
   if (!unjudged.empty()) {

@@ -7,6 +7,7 @@
 
 #include "rules/snapshot_reader.h"
 #include "runtime/text.h"
+#include "runtime/json_field.h"
 
 namespace infra_dod {
 
@@ -134,22 +135,22 @@ std::optional<CallableOutcome> parse_driver_line(const std::string& stdout_text)
   std::optional<CallableOutcome> found;
   while (std::getline(in, line)) {
     const json j = json::parse(trim(line), nullptr, false);
-    if (!j.is_object() || j.value("driver", "") != "get_secret") continue;
+    if (!j.is_object() || field(j, "driver", "") != "get_secret") continue;
     CallableOutcome o;
     o.reported = true;
-    o.stage = j.value("stage", "call");
-    o.ok = j.value("ok", false);
+    o.stage = field(j, "stage", "call");
+    o.ok = field(j, "ok", false);
     if (j.contains("value") && j["value"].is_string()) o.value = j["value"].get<std::string>();
-    o.non_empty = j.value("non_empty", false);
-    o.length = j.value("length", std::size_t{0});
-    o.exception = j.value("exception", "");
+    o.non_empty = field(j, "non_empty", false);
+    o.length = field(j, "length", std::size_t{0});
+    o.exception = field(j, "exception", "");
     if (j.contains("bases") && j["bases"].is_array())
       for (const auto& b : j["bases"])
         if (b.is_string()) o.bases.push_back(b.get<std::string>());
     if (j.contains("classification") && j["classification"].is_string())
       o.classification = j["classification"].get<std::string>();
-    o.message = j.value("message", "");
-    o.elapsed_ms = j.value("elapsed_ms", 0L);
+    o.message = field(j, "message", "");
+    o.elapsed_ms = field(j, "elapsed_ms", 0L);
     found = std::move(o);
   }
   return found;
@@ -158,9 +159,9 @@ std::optional<CallableOutcome> parse_driver_line(const std::string& stdout_text)
 std::string classify_exception(const CallableOutcome& o) {
   if (o.ok || !o.reported) return {};
   if (o.classification) return kind_in(*o.classification);
-  if (const auto k = kind_in(o.exception); !k.empty()) return k;
+  if (auto k = kind_in(o.exception); !k.empty()) return k;
   for (const auto& b : o.bases)
-    if (const auto k = kind_in(b); !k.empty()) return k;
+    if (auto k = kind_in(b); !k.empty()) return k;
   return {};
 }
 

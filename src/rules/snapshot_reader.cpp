@@ -1,4 +1,5 @@
 #include "rules/snapshot_reader.h"
+#include "runtime/json_field.h"
 
 namespace infra_dod::rules {
 using nlohmann::json;
@@ -76,7 +77,7 @@ const json* EntryReader::read(const std::string& name, bool* not_found) {
     return nullptr;
   }
   const json* e = entry(snapshot_, name);
-  errors_.push_back(e && e->value("ok", false) ? name + ": no value in the snapshot" : entry_error(snapshot_, name));
+  errors_.push_back(e && field(*e, "ok", false) ? name + ": no value in the snapshot" : entry_error(snapshot_, name));
   failures_[name] = errors_.back();
   return nullptr;
 }

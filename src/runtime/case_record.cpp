@@ -3,6 +3,7 @@
 #include <fstream>
 
 #include "runtime/secrets.h"
+#include "runtime/json_field.h"
 
 namespace infra_dod {
 namespace fs = std::filesystem;
@@ -42,7 +43,7 @@ nlohmann::json to_json(const CaseRecord& r) {
 Result<CaseRecord> case_record_from_json(const nlohmann::json& j, const std::string& origin) {
   auto bad = [&](const std::string& why) { return Error{ErrorKind::config, origin + ": not a result record: " + why}; };
   if (!j.is_object()) return bad("not a JSON object");
-  if (j.value("schema", "") != kCaseRecordSchema) return bad(std::string("schema is not ") + kCaseRecordSchema);
+  if (field(j, "schema", "") != kCaseRecordSchema) return bad(std::string("schema is not ") + kCaseRecordSchema);
   auto text = [&](const char* k) { return j.contains(k) && j[k].is_string() ? j[k].get<std::string>() : std::string(); };
   auto strings = [&](const char* k) {
     std::vector<std::string> out;

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <charconv>
 #include <ctime>
 #include <regex>
 #include <stdexcept>
@@ -196,6 +197,14 @@ std::string drop_source_location(std::string_view msg) {
     return trim(msg.substr(end));
   }
   return trim(msg);
+}
+
+std::optional<std::int64_t> parse_integer(std::string_view s) {
+  std::int64_t n = 0;
+  const auto* end = s.data() + s.size();
+  auto [ptr, ec] = std::from_chars(s.data(), end, n);
+  if (ec != std::errc{} || ptr != end || s.empty()) return std::nullopt;
+  return n;
 }
 
 }  // namespace infra_dod

@@ -1,6 +1,7 @@
 #pragma once
 // Small text helpers shared by the runtime: encodings, hashes, UTC stamps, splitting.
 #include <chrono>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -11,6 +12,9 @@ namespace infra_dod {
 std::string base64_encode(std::string_view bytes, bool url_safe = false, bool pad = true);
 // Standard or URL-safe base64 (padding optional); nothing when the text is not base64.
 std::optional<std::string> base64_decode(std::string_view text);
+// The whole of `s` as a decimal integer (optional '-'), or nothing: no sign-less garbage, no
+// trailing text, no overflow.
+std::optional<std::int64_t> parse_integer(std::string_view s);
 std::string trim(std::string_view s);
 // The last non-blank line, trimmed: a CLI's own message comes after its log lines.
 std::string last_line(std::string_view text);

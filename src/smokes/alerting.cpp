@@ -15,6 +15,7 @@
 #include "runtime/text.h"
 #include "smokes/langfuse.h"
 #include "smokes/python_child.h"
+#include "runtime/json_field.h"
 
 namespace infra_dod {
 namespace fs = std::filesystem;
@@ -43,15 +44,15 @@ std::vector<json> ledger_lines(const fs::path& file) {
 std::optional<Clock::Utc::time_point> last_canary(const fs::path& ledger, const std::string& environment) {
   std::optional<Clock::Utc::time_point> last;
   for (const auto& l : ledger_lines(ledger)) {
-    if (l.value("environment", "") != environment) continue;
-    if (const auto t = parse_utc(l.value("utc", "")); t && (!last || *t > *last)) last = t;
+    if (field(l, "environment", "") != environment) continue;
+    if (const auto t = parse_utc(field(l, "utc", "")); t && (!last || *t > *last)) last = t;
   }
   return last;
 }
 
 bool sent_in_run(const fs::path& ledger, const std::string& event_type) {
   const auto lines = ledger_lines(ledger);
-  return std::any_of(lines.begin(), lines.end(), [&](const json& l) { return l.value("event_type", "") == event_type; });
+  return std::any_of(lines.begin(), lines.end(), [&](const json& l) { return field(l, "event_type", "") == event_type; });
 }
 
 std::string iso_seconds(Clock::Utc::time_point t) { return utc_iso(t).substr(0, 19) + "Z"; }
@@ -185,7 +186,7 @@ SmokeResult run_alert_send(const Config& cfg, const Evidence& ev, const std::str
   const auto cloud = az.cloud();
   if (!cloud) return cannot(std::move(out), "az cloud show: " + cloud.error().message);
   Arm arm;
-  arm.endpoint = cloud->value("endpoints", json::object()).value("resourceManager", "");
+  arm.endpoint = field(field(*cloud, "endpoints", json::object()), "resourceManager", "");
   if (arm.endpoint.empty()) return cannot(std::move(out), "az cloud show: endpoints.resourceManager missing");
   arm.subscription = rules::text_at(snapshot, {"context", "subscription"});
   if (arm.subscription.empty()) arm.subscription = cfg.value("AZURE_SUBSCRIPTION_ID");
@@ -224,7 +225,7 @@ SmokeResult run_alert_send(const Config& cfg, const Evidence& ev, const std::str
   const auto monitor_token = az.access_token(cfg.value("MONITOR_TOKEN_RESOURCE"));
   if (!monitor_token) return cannot(std::move(out), "az account get-access-token (Logs Ingestion): " + monitor_token.error().message);
   const auto ledger_line = ev.stamp(dod_item);
-  if (auto w = append_line(send_ledger, json{{"utc", ledger_line.value("utc", "")},
+  if (auto w = append_line(send_ledger, json{{"utc", field(ledger_line, "utc", "")},
                                              {"run_id", ev.run().run_id},
                                              {"event_type", event_type},
                                              {"trigger", pre.trigger}}

@@ -10,6 +10,7 @@
 #include "rules/snapshot_reader.h"
 #include "smokes/langfuse.h"
 #include "runtime/text.h"
+#include "runtime/json_field.h"
 
 namespace infra_dod {
 
@@ -56,7 +57,7 @@ Watched submit_and_watch(Session& s, const json& payload, const std::string& log
     return w;
   }
   w.run_id = submitted.value();
-  s.record(log + ".jsonl", {{"event", "submitted"}, {"run_id", w.run_id}, {"run_name", payload.value("run_name", "")}});
+  s.record(log + ".jsonl", {{"event", "submitted"}, {"run_id", w.run_id}, {"run_name", field(payload, "run_name", "")}});
   const auto polled = poll_until(clock, timeout, interval, [&](int attempt, std::chrono::milliseconds elapsed) {
     auto r = s.client.get_run(w.run_id);
     if (!r) {
@@ -64,13 +65,13 @@ Watched submit_and_watch(Session& s, const json& payload, const std::string& log
       return true;
     }
     w.run = r.value();
-    const json state = w.run.value("state", json::object());
+    const json state = field(w.run, "state", json::object());
     s.record(log + ".jsonl", {{"event", "poll"},
                               {"poll", attempt},
                               {"run_id", w.run_id},
                               {"elapsed_s", elapsed.count() / 1000},
-                              {"status", state.value("life_cycle_state", "")},
-                              {"result_state", state.value("result_state", "")}});
+                              {"status", field(state, "life_cycle_state", "")},
+                              {"result_state", field(state, "result_state", "")}});
     return run_is_terminal(w.run);
   });
   if (!w.error.empty()) return w;
@@ -83,7 +84,7 @@ Watched submit_and_watch(Session& s, const json& payload, const std::string& log
                               {"cancel", cancelled ? "accepted" : cancelled.error().what()}});
     return w;
   }
-  for (const auto& task : w.run.value("tasks", json::array())) {
+  for (const auto& task : field(w.run, "tasks", json::array())) {
     if (!task.contains("run_id") || !task["run_id"].is_number_integer()) continue;
     const auto id = task["run_id"].get<std::int64_t>();
     auto out = s.client.get_run_output(id);
@@ -168,8 +169,8 @@ SmokeResult run_dev013_strict(const Config& cfg, const Evidence& ev, const std::
   }
   const StrictTriage triage = triage_strict_run(w.run, output, volume_error, path_exists);
   std::string cluster;
-  for (const auto& t : w.run.value("tasks", json::array()))
-    if (t.contains("cluster_instance")) cluster = t["cluster_instance"].value("cluster_id", "");
+  for (const auto& t : field(w.run, "tasks", json::array()))
+    if (t.contains("cluster_instance")) cluster = field(t["cluster_instance"], "cluster_id", "");
   s.record("dev013.jsonl", {{"layer", "strict"},
                             {"run_id", w.run_id},
                             {"runtime", cluster.empty() ? "serverless (environment smoke_serverless)" : cluster},
@@ -210,7 +211,7 @@ SmokeResult run_dev019_watchdog(const Config& cfg, const Evidence& ev, const std
     return out;
   }
   std::int64_t task_run_id = 0;
-  for (const auto& t : w.run.value("tasks", json::array()))
+  for (const auto& t : field(w.run, "tasks", json::array()))
     if (t.contains("run_id") && t["run_id"].is_number_integer()) task_run_id = t["run_id"].get<std::int64_t>();
   s.record("dev019.jsonl", {{"run_id", w.run_id}, {"task_run_id", task_run_id}, {"output", first_output(w)}});
   out.judgement = judge_watchdog_run(w.run, w.outputs);
@@ -251,7 +252,7 @@ SmokeResult run_databricks_private_path(const Config& cfg, const Evidence& ev, c
     return out;
   }
   const json output = first_output(w);
-  const auto probe = probe_result_in_logs(output.value("logs", ""));
+  const auto probe = probe_result_in_logs(field(output, "logs", ""));
   s.record("private-path.jsonl", {{"check", "langfuse-from-databricks-job"}, {"run_id", w.run_id},
                                   {"probe", probe ? *probe : json()}});
   out.judgement = judge_databricks_probe(w.run, output);

@@ -6,6 +6,7 @@
 
 #include "rules/pytest_output.h"
 #include "smokes/python_child.h"
+#include "runtime/json_field.h"
 
 namespace infra_dod {
 namespace fs = std::filesystem;
@@ -46,7 +47,7 @@ SmokeResult run_fingerprint_smoke(const Config& cfg, const Evidence& ev, const s
                   {"python", c.python_name},
                   {"smoke_env", env_name},
                   {"gate_open", gate_open},
-                  {"adr0027", {{"decision", rationale.value("decision", "")},
+                  {"adr0027", {{"decision", field(rationale, "decision", "")},
                                {"rejected_alternatives", rationale["rejected_alternatives"]}}}});
   keep(out, ev.append(kEvidenceFile, dod_item, context));
 

@@ -10,6 +10,7 @@
 #include "rules/private_path.h"
 #include "rules/snapshot_reader.h"
 #include "runtime/text.h"
+#include "runtime/json_field.h"
 
 namespace infra_dod {
 
@@ -67,14 +68,14 @@ SmokeResult run_postgres_private_path(const Config& cfg, const Evidence& ev, con
   if (!pods) return cannot(std::move(out), "listing the LangFuse pods (-l " + selector.value() + "): " + pods.error().what());
   std::string pod, container;
   std::vector<std::string> seen;
-  for (const auto& p : pods->value("items", json::array())) {
-    const std::string name = p["metadata"].value("name", "");
+  for (const auto& p : field(*pods, "items", json::array())) {
+    const std::string name = field(p["metadata"], "name", "");
     const std::string phase = p.contains("/status/phase"_json_pointer) ? p["status"]["phase"].get<std::string>() : "";
     seen.push_back(name + " " + (phase.empty() ? "(no phase)" : phase));
     if (pod.empty() && phase == "Running") {
       pod = name;
       const json& containers = p["spec"]["containers"];
-      if (containers.is_array() && !containers.empty()) container = containers[0].value("name", "");
+      if (containers.is_array() && !containers.empty()) container = field(containers[0], "name", "");
     }
   }
   if (pod.empty())

@@ -5,6 +5,7 @@
 #include "rules/arm_id.h"
 #include "rules/rollback.h"
 #include "runtime/text.h"
+#include "runtime/json_field.h"
 
 namespace infra_dod {
 
@@ -79,7 +80,7 @@ SmokeResult run_workload_rollback(const Config& cfg, const Evidence& ev, const s
   if (!before && kerr.kind != ErrorKind::not_found) return rec.cannot_judge("before", record, before.error().message);
   const auto sets = kubectl.get_json({"get", "replicasets", "-n", ns, "-o", "json"}, &kerr);
   if (!sets) return rec.cannot_judge("before", record, sets.error().message);
-  const json items = sets->value("items", json::array());
+  const json items = field(*sets, "items", json::array());
   if (before) {
     record["from_revision"] = deployment_revision(*before).value_or(0);
     const auto target = undo_target(*before, items);
@@ -109,7 +110,7 @@ SmokeResult run_workload_rollback(const Config& cfg, const Evidence& ev, const s
     const auto after_sets = kubectl.get_json({"get", "replicasets", "-n", ns, "-o", "json"}, &kerr);
     if (after && after_sets) {
       const auto current = deployment_revision(*after);
-      for (const auto& r : owned_revisions(*after, after_sets->value("items", json::array())))
+      for (const auto& r : owned_revisions(*after, field(*after_sets, "items", json::array())))
         if (current && r.revision == *current) record["after"] = revision_json(r);
       if (!record.contains("after")) record["after"] = {{"revision", current.value_or(0)}, {"image", first_image(*after)}};
     }
@@ -155,7 +156,7 @@ SmokeResult run_langfuse_removal(const Config& cfg, const Evidence& ev, const st
     if (polled.outcome != PollOutcome::done) {
       std::string detail;
       if (const auto* ts = last.contains("metadata") ? &last["metadata"] : nullptr; ts && ts->contains("deletionTimestamp"))
-        detail = "deletionTimestamp " + ts->value("deletionTimestamp", "");
+        detail = "deletionTimestamp " + field(*ts, "deletionTimestamp", "");
       if (last.contains("/metadata/finalizers"_json_pointer))
         detail += (detail.empty() ? "" : ", ") + std::string("finalizers ") + last["metadata"]["finalizers"].dump();
       object["detail"] = detail;
@@ -173,7 +174,7 @@ SmokeResult run_absence_checks(const Config& cfg, const Evidence& ev, const std:
   AzCli az(cfg);
   const auto cloud = az.cloud();
   if (!cloud) return rec.cannot_judge("context", record, "az cloud show: " + cloud.error().message);
-  const std::string endpoint = cloud->value("endpoints", json::object()).value("resourceManager", "");
+  const std::string endpoint = field(field(*cloud, "endpoints", json::object()), "resourceManager", "");
   if (endpoint.empty()) return rec.cannot_judge("context", record, "az cloud show: endpoints.resourceManager missing");
   const auto token = az.access_token("");
   if (!token) return rec.cannot_judge("context", record, "no ARM token: " + token.error().message);

@@ -8,6 +8,7 @@
 #include "runtime/crypto.h"
 #include "runtime/secrets.h"
 #include "runtime/text.h"
+#include "runtime/json_field.h"
 
 namespace infra_dod {
 
@@ -99,7 +100,7 @@ class TraceSmoke {
       }
       return fail_stage("credentials", secret.error().message);
     }
-    const auto data = secret->value("data", nlohmann::json::object());
+    const auto data = field(*secret, "data", nlohmann::json::object());
     std::string keys[2];
     for (int i = 0; i < 2; ++i) {
       const auto decoded = data.contains(kKeyNames[i]) && data[kKeyNames[i]].is_string()
