@@ -10,6 +10,8 @@
 //   token_lifetime_seconds   how far ahead the token's expiry lies (default 3599)
 //   not_logged_in    true: every command that needs a login fails as az does when nobody logged in
 //   hang             ["account get-access-token", ...]: commands that never answer
+//   garbage          {"account get-access-token": "text", ...}: commands that print the text
+//                    (a proxy's page, a half-written file) and still exit 0
 // Everything else fails as az's parser does: "'<x>' is misspelled or not recognized by the
 // system.", exit 2.
 #include <unistd.h>
@@ -154,6 +156,12 @@ static int answer(int argc, char** argv) {
   for (const auto& h : az.value("hang", json::array()))
     if (h.is_string() && cmd.rfind(h.get<std::string>(), 0) == 0)
       for (;;) std::this_thread::sleep_for(std::chrono::hours(1));
+  const json garbage = az.value("garbage", json::object());
+  for (const auto& [prefix, text] : garbage.items())
+    if (text.is_string() && cmd.rfind(prefix, 0) == 0) {
+      std::fputs(text.get<std::string>().c_str(), stdout);
+      return 0;
+    }
 
   if (cmd == "cloud show") {
     json cloud = az.value("cloud", json::object());

@@ -78,6 +78,14 @@ static int serve(int argc, char** argv) {
   shared.databricks_token = "dapi" + random_hex(16);
   shared.state_dir = state;
   std::filesystem::create_directories(shared.state_dir);
+  // The tokens made up above, kept (owner-only) beside the sandbox's other state for the leak
+  // corpus (ci/leak-corpus) to look for in what the harness wrote. The harness never reads it.
+  {
+    const auto file = shared.state_dir / "credentials.json";
+    std::ofstream out(file, std::ios::trunc);
+    out << nlohmann::json{{"arm_token", shared.arm_token}, {"databricks_token", shared.databricks_token}}.dump() << "\n";
+    std::filesystem::permissions(file, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+  }
 
   std::vector<std::unique_ptr<Service>> services;
   services.push_back(make_arm_service(shared));

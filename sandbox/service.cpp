@@ -3,6 +3,12 @@
 #include "runtime/crypto.h"
 #include "runtime/text.h"
 
+#include <signal.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <memory>
 #include <regex>
 #include <stdexcept>
 
@@ -100,6 +106,45 @@ httplib::Server::HandlerResponse Service::pre_route(const httplib::Request& req,
   const int status = f.value("status", 0);
   if (status == 0) return httplib::Server::HandlerResponse::Unhandled;
   if (f.contains("retry_after")) res.set_header("Retry-After", std::to_string(f["retry_after"].get<int>()));
+  if (f.value("kill", false)) {
+    std::fprintf(stderr, "sandbox: killed by the scenario's fault on %s %s\n", name_.c_str(), target.c_str());
+    ::kill(::getpid(), SIGKILL);
+  }
+  const std::string content_type = f.value("content_type", "application/json");
+  if (f.contains("oversize_mib")) {
+    const std::size_t total = static_cast<std::size_t>(f["oversize_mib"].get<int>()) << 20;
+    res.status = status;
+    res.set_content_provider(total, content_type, [total](std::size_t offset, std::size_t length, httplib::DataSink& sink) {
+      static const std::string chunk = "[" + std::string(65534, ' ') + "]";
+      const std::size_t n = std::min({length, chunk.size(), total - offset});
+      return sink.write(chunk.data(), n);
+    });
+    return httplib::Server::HandlerResponse::Handled;
+  }
+  std::string body;
+  if (f.contains("body_text")) {
+    body = f["body_text"].get<std::string>();
+  } else if (f.contains("body_base64")) {
+    body = base64_decode(f["body_base64"].get<std::string>()).value_or("");
+  } else if (f.contains("truncate_at")) {
+    body = (f.contains("body") ? f["body"] : fault_body(status, f.value("code", ""), f.value("message", "injected fault"))).dump();
+  }
+  if (f.contains("truncate_at")) {
+    const std::size_t cut = std::min(body.size(), static_cast<std::size_t>(f["truncate_at"].get<int>()));
+    res.status = status;
+    auto shared_body = std::make_shared<std::string>(std::move(body));
+    res.set_content_provider(shared_body->size(), content_type,
+                             [shared_body, cut](std::size_t offset, std::size_t, httplib::DataSink& sink) {
+                               if (offset < cut) sink.write(shared_body->data() + offset, cut - offset);
+                               return false;  // the connection closes short of Content-Length
+                             });
+    return httplib::Server::HandlerResponse::Handled;
+  }
+  if (!body.empty()) {
+    res.status = status;
+    res.set_content(body, content_type.c_str());
+    return httplib::Server::HandlerResponse::Handled;
+  }
   if (f.contains("body")) {
     reply_json(res, status, f["body"]);
   } else {

@@ -89,7 +89,12 @@ class Service {
   //    "message": "...", "retry_after": 1, "times": 3, "hang_ms": 0}
   // "times" counts how often the fault fires before the service answers normally (absent:
   // always). "hang_ms" delays the answer (a hung peer); with "status": 0 the connection is
-  // answered only after the hang.
+  // answered only after the hang. What else a broken peer or a middlebox sends:
+  //   "body_text": "<html>..."  with "content_type": the body as given (an HTML error page)
+  //   "body_base64": "..."      the body's bytes (invalid UTF-8 cannot be written in JSON)
+  //   "truncate_at": N          Content-Length says the whole body, N bytes come, then the close
+  //   "oversize_mib": N         a JSON array N MiB long, streamed
+  //   "kill": true              the whole sandbox dies on the spot, the request unanswered
   httplib::Server::HandlerResponse pre_route(const httplib::Request& req, httplib::Response& res);
   std::mutex fault_mu_;
   std::map<std::size_t, int> fault_fired_;

@@ -171,7 +171,10 @@ ArmResult ArmClient::get(const std::string& path, const std::string& api_version
     auto body = nlohmann::json::parse(r->body, nullptr, false);
     if (body.is_discarded() || !body.is_object()) {
       auto d = describe_http_failure(r.value());
-      out.error = {"protocol", "", "answer is not a JSON object: " + (d ? d.value() : d.error().message)};
+      const std::string problem = body.is_discarded() ? json_parse_problem(r->body) : std::string();
+      out.error = {"protocol", "",
+                   (problem.empty() ? "answer is not a JSON object: " : "answer is not JSON (" + problem + "): ") +
+                       (d ? d.value() : d.error().message)};
       return out;
     }
     if (!list) {

@@ -47,4 +47,17 @@ inline std::string field(const nlohmann::json& object, std::string_view key, con
   return field<std::string>(object, key, std::string(fallback));
 }
 
+// Why `text` is not JSON, in the parser's words without its exception prefix ("syntax error while
+// parsing value - invalid string: ill-formed UTF-8 byte; last read: ..."); empty when it is.
+inline std::string json_parse_problem(std::string_view text) {
+  try {
+    const auto parsed = nlohmann::json::parse(text);
+    return parsed.is_discarded() ? "discarded" : std::string();
+  } catch (const nlohmann::json::parse_error& e) {
+    std::string what = e.what();
+    if (const auto at = what.find("] "); at != std::string::npos) what.erase(0, at + 2);
+    return what;
+  }
+}
+
 }  // namespace infra_dod

@@ -147,7 +147,7 @@ TEST_F(KubeTest, GetServiceEndpointsSecretAndReplicaSets) {
   const json secret = get_json({"get", "secret", "langfuse-secrets"});
   EXPECT_EQ(secret["type"], "Opaque");
   EXPECT_EQ(secret["data"]["langfuse-public-key"], base64_encode("pk-lf-sandbox-public-0001"));
-  EXPECT_EQ(secret["data"]["langfuse-secret-key"], base64_encode("sk-lf-sandbox-secret-0001"));
+  EXPECT_EQ(secret["data"]["langfuse-secret-key"], base64_encode(R"(sk-lf-planted "quoted" back\slash 100% ünïcode 0002)"));
   EXPECT_TRUE(secret["data"].contains("database-url"));
 
   const json rs = get_json({"get", "replicasets", "-l", "app.kubernetes.io/name=langfuse"});

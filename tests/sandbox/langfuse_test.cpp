@@ -22,7 +22,9 @@ using nlohmann::json;
 using namespace std::chrono_literals;
 
 constexpr const char* kPublicKey = "pk-lf-sandbox-public-0001";
-constexpr const char* kSecretKey = "sk-lf-sandbox-secret-0001";
+// The planted value (fixtures/sandbox/planted-secrets.json): quotes, a backslash, a percent sign,
+// spaces and non-ASCII, as a Basic credential must carry them.
+constexpr const char* kSecretKey = R"(sk-lf-planted "quoted" back\slash 100% ünïcode 0002)";
 constexpr const char* kHostHint = ". Confirm that you've configured the correct host.";
 
 class LangfuseTest : public ::testing::Test {
