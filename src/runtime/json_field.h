@@ -47,8 +47,9 @@ inline std::string field(const nlohmann::json& object, std::string_view key, con
   return field<std::string>(object, key, std::string(fallback));
 }
 
-// Why `text` is not JSON, in the parser's words without its exception prefix ("syntax error while
-// parsing value - invalid string: ill-formed UTF-8 byte; last read: ..."); empty when it is.
+// Why `text` is not JSON, in the parser's words without its exception prefix ("parse error at
+// line 1, column 189: syntax error while parsing value - invalid string: ill-formed UTF-8 byte");
+// empty when it is.
 inline std::string json_parse_problem(std::string_view text) {
   try {
     const auto parsed = nlohmann::json::parse(text);
@@ -56,6 +57,8 @@ inline std::string json_parse_problem(std::string_view text) {
   } catch (const nlohmann::json::parse_error& e) {
     std::string what = e.what();
     if (const auto at = what.find("] "); at != std::string::npos) what.erase(0, at + 2);
+    // The bytes it last read are the text's own, which the caller quotes (masked) if it wants.
+    if (const auto at = what.find("; last read:"); at != std::string::npos) what.erase(at);
     return what;
   }
 }

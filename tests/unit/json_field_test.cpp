@@ -57,5 +57,14 @@ TEST(JsonField, RulesJudgeWronglyTypedRecordsWithoutThrowing) {
   EXPECT_NE(judge_trace_persistence(odd).outcome, Outcome::pass);
 }
 
+TEST(JsonParseProblem, NamesInvalidUtf8WithoutQuotingTheBytes) {
+  const std::string problem = json_parse_problem("{\"name\":\"pg-\xff\"}");
+  EXPECT_NE(problem.find("ill-formed UTF-8"), std::string::npos) << problem;
+  EXPECT_EQ(problem.find("last read"), std::string::npos) << problem;
+  EXPECT_EQ(problem.find("json.exception"), std::string::npos) << problem;
+}
+
+TEST(JsonParseProblem, IsEmptyForJson) { EXPECT_EQ(json_parse_problem(R"({"a":[1,2]})"), ""); }
+
 }  // namespace
 }  // namespace infra_dod
