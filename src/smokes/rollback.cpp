@@ -124,8 +124,12 @@ SmokeResult run_langfuse_removal(const Config& cfg, const Evidence& ev, const st
   const long wait_s = cfg.integer("ROLLBACK_DELETE_TIMEOUT_S");
   Recorder rec(ev, dod_item, "LangFuse removal in namespace " + ns);
   json record = {{"objects", json::array()}, {"wait_s", wait_s}};
-  for (const auto& [kind, name] : {std::pair<std::string, std::string>{"deployment", cfg.value("LANGFUSE_DEPLOYMENT")},
-                                   {"service", cfg.value("LANGFUSE_SERVICE")}}) {
+  for (const auto& target : {std::pair<std::string, std::string>{"deployment", cfg.value("LANGFUSE_DEPLOYMENT")},
+                              {"service", cfg.value("LANGFUSE_SERVICE")}}) {
+    // Named copies, not a structured binding: the poll's lambda captures them, which clang
+    // before 16 (clang-tidy's) refuses for bindings.
+    const std::string& kind = target.first;
+    const std::string& name = target.second;
     json object = {{"resource", kind + "/" + name}, {"namespace", ns}};
     // --wait=false: the NotFound proof below has its own deadline, and names a finalizer that
     // holds the object instead of waiting on it without end.

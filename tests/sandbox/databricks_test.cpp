@@ -288,7 +288,7 @@ TEST_F(DatabricksTest, SecretValueIsBase64) {
   ASSERT_TRUE(res);
   EXPECT_EQ(res->status, 200);
   EXPECT_EQ(body_of(res), json({{"key", "azure-openai-endpoint"},
-                                {"value", base64_encode("https://oai-ai-agent-dev.openai.azure.com/")}}));
+                                {"value", base64_encode(R"(https://planted-endpoint.openai.azure.com/?key="ünï" 50% \x)")}}));
   auto scopes = client().Get("/api/2.0/secrets/scopes/list");
   ASSERT_TRUE(scopes);
   EXPECT_EQ(body_of(scopes)["scopes"][0], json({{"name", kScope}, {"backend_type", "DATABRICKS"}}));

@@ -14,8 +14,9 @@ constexpr const char* kHelp = R"(usage: infra-dod sandbox up [--scenario NAME] [
 
 Starts the emulated ARM, Kubernetes, LangFuse, Databricks and Azure Monitor services on
 127.0.0.1 (fresh ports) for a scenario under fixtures/sandbox/ (default: healthy), and prints the
-environment to use them: KUBECONFIG, the az stand-in on PATH, endpoints, tokens and names. The
-same variables are written to DIR/sandbox.env, which the harness reads as INFRA_DOD_ENV_FILE.
+environment to use them: KUBECONFIG, the az stand-in on PATH, endpoints and names (a token is
+named, never printed). Every variable, tokens included, is written to DIR/sandbox.env (owner-only),
+which the harness reads as INFRA_DOD_ENV_FILE.
 
   --state-dir   where the sandbox keeps its state (default <build>/sandbox-runs/<scenario>)
   --scenarios   the scenario folder (default fixtures/sandbox of the source tree)
@@ -30,8 +31,17 @@ void print_up(const SandboxRun& run) {
   std::printf("\n# to use it from a shell:\nexport PATH=%s:\"$PATH\"\n", (run.state_dir / "bin").string().c_str());
   std::ifstream env(run.env_file);
   std::string line;
-  while (std::getline(env, line))
-    if (line.rfind("export ", 0) == 0) std::printf("%s\n", line.c_str());
+  while (std::getline(env, line)) {
+    if (line.rfind("export ", 0) != 0) continue;
+    // A secret's value stays in the env file (owner-only): what is printed lands in terminals,
+    // CI logs and ctest's JUnit.
+    const std::string name = line.substr(7, line.find('=') == std::string::npos ? std::string::npos : line.find('=') - 7);
+    if (const auto* spec = find_variable(name); spec && spec->secret) {
+      std::printf("# %s is a secret: set from the env file below, never printed\n", name.c_str());
+      continue;
+    }
+    std::printf("%s\n", line.c_str());
+  }
   std::printf("# or let the harness read them: export INFRA_DOD_ENV_FILE=%s\n", run.env_file.string().c_str());
   std::printf("# stop it with: infra-dod sandbox down --state-dir %s\n", run.state_dir.string().c_str());
 }
